@@ -1,0 +1,1 @@
+"""Social credit library (社会信用库)."""

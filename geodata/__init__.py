@@ -1,0 +1,1 @@
+"""Natural resources and spatial geography libraries (自然资源和空间地理库)."""

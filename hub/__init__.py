@@ -1,0 +1,1 @@
+"""The Jiangsu base data hub: project package and governance core."""

@@ -1,0 +1,1 @@
+"""Governed access: consumer systems, API keys, requests, grants and the audit log."""

@@ -1,0 +1,176 @@
+"""Access endpoints: who am I, apply for items, decide on them, usage."""
+
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAdminUser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from hub.access import services
+from hub.access.authentication import SystemPrincipal
+from hub.access.models import AccessRequest, AuditEntry, Grant
+
+from .serializers import (
+    AccessRequestCreateSerializer,
+    AccessRequestSerializer,
+    DecisionSerializer,
+    GrantSerializer,
+)
+
+
+def _raise(error):
+    exc = exceptions.APIException(str(error), code=error.code)
+    exc.status_code = error.status
+    raise exc
+
+
+class MeView(APIView):
+    """The calling system and its active grants."""
+
+    @extend_schema(responses=GrantSerializer(many=True))
+    def get(self, request):
+        if not isinstance(request.user, SystemPrincipal):
+            raise exceptions.PermissionDenied(_("Only systems with an API key have grants."))
+        system = request.user.system
+        grants = Grant.objects.active().filter(system=system).select_related("item")
+        return Response(
+            {
+                "system": {
+                    "name": system.name,
+                    "department": system.department.code,
+                    "consumer": system.is_consumer,
+                    "provider": system.is_provider,
+                },
+                "grants": GrantSerializer(grants, many=True).data,
+            }
+        )
+
+
+class AccessRequestViewSet(viewsets.GenericViewSet):
+    """Applications for items and the source departments' decisions on them."""
+
+    serializer_class = AccessRequestSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        queryset = AccessRequest.objects.select_related("system").prefetch_related("entries__item")
+        user = self.request.user
+        if isinstance(user, SystemPrincipal):
+            return queryset.filter(system=user.system)
+        if user.is_staff:
+            return queryset
+        return queryset.none()
+
+    @extend_schema(request=AccessRequestCreateSerializer, responses={201: AccessRequestSerializer})
+    def create(self, request):
+        if not isinstance(request.user, SystemPrincipal):
+            raise exceptions.PermissionDenied(_("Only systems apply for items."))
+        form = AccessRequestCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            created = services.submit(request.user.system, **form.validated_data)
+        except services.AccessError as error:
+            _raise(error)
+        created = self.get_queryset().get(pk=created.pk)
+        return Response(AccessRequestSerializer(created).data, status=status.HTTP_201_CREATED)
+
+    def retrieve(self, request, pk=None):
+        return Response(AccessRequestSerializer(self.get_object()).data)
+
+    @extend_schema(request=DecisionSerializer, responses=AccessRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def decisions(self, request, pk=None):
+        if isinstance(request.user, SystemPrincipal):
+            raise exceptions.PermissionDenied(_("Decisions are made by stewards, not systems."))
+        form = DecisionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        access_request = AccessRequest.objects.filter(pk=pk).first()
+        if access_request is None:
+            raise exceptions.NotFound()
+        entry = access_request.entries.filter(item__code=form.validated_data["item"]).first()
+        if entry is None:
+            raise exceptions.ValidationError({"item": [_("This item is not part of the request.")]})
+        try:
+            services.decide(
+                entry,
+                request.user,
+                approve=form.validated_data["approve"],
+                reason=form.validated_data["reason"],
+            )
+        except services.AccessError as error:
+            _raise(error)
+        refreshed = AccessRequest.objects.prefetch_related("entries__item").get(pk=pk)
+        return Response(AccessRequestSerializer(refreshed).data)
+
+
+class UsageView(APIView):
+    """Usage statistics for operators: calls per system, dataset and day."""
+
+    permission_classes = [IsAdminUser]
+
+    def get(self, request):
+        queryset = AuditEntry.objects.all()
+        for param, field in (("system", "system__name"), ("dataset", "dataset")):
+            if request.query_params.get(param):
+                queryset = queryset.filter(**{field: request.query_params[param]})
+        rows = (
+            queryset.annotate(day=TruncDate("at"))
+            .values("day", "system__name", "system__department__code", "dataset")
+            .annotate(calls=Count("id"))
+            .order_by("-day", "system__name", "dataset")[:1000]
+        )
+        return Response(
+            {
+                "results": [
+                    {
+                        "day": row["day"].isoformat() if row["day"] else None,
+                        "system": row["system__name"],
+                        "department": row["system__department__code"],
+                        "dataset": row["dataset"],
+                        "calls": row["calls"],
+                    }
+                    for row in rows
+                ]
+            }
+        )
+
+
+def subject_usage(key):
+    """Audit rows that touched the subject ``key`` (who used this subject's data)."""
+    from django.db import connection
+
+    queryset = AuditEntry.objects.select_related("system")
+    if connection.vendor == "postgresql":
+        return queryset.filter(subject_keys__contains=[key])
+    return queryset.filter(subject_keys__icontains=f'"{key}"')
+
+
+class SubjectUsageView(APIView):
+    """Who used this subject's data: every audited call that touched the key."""
+
+    permission_classes = [IsAdminUser]
+
+    def get(self, request, key):
+        rows = subject_usage(key).order_by("-id")[:1000]
+        return Response(
+            {
+                "key": key,
+                "results": [
+                    {
+                        "at": row.at.isoformat(),
+                        "system": row.system.name if row.system else None,
+                        "user": row.user or None,
+                        "purpose": row.purpose,
+                        "endpoint": row.endpoint,
+                        "mode": row.mode,
+                        "items": row.items,
+                        "status": row.status,
+                    }
+                    for row in rows
+                ],
+            }
+        )

@@ -1,0 +1,93 @@
+"""What a caller may see of a dataset, derived from its active grants.
+
+One query per request loads the calling system's active grants; every
+governed path (lookup, search, filters, ordering, verify, history, as-of,
+provenance, dossier) asks the resulting :class:`Scope` and nothing else.
+"""
+
+from django.utils.translation import gettext as _
+
+from hub.catalogue.choices import SharingType
+
+from .choices import Mode
+from .models import Grant
+
+
+class Scope:
+    """The items of one dataset a caller holds, each with its best mode and masking."""
+
+    def __init__(self, dataset, grants, *, purpose_missing=False):
+        # grants: {field: [(mode, masked), ...]}
+        self.dataset = dataset
+        self._grants = grants
+        self.purpose_missing = purpose_missing
+
+    def mode_of(self, field):
+        return max((mode for mode, _m in self._grants.get(field, ())), default=0)
+
+    def fields(self, mode):
+        """Item fields granted at ``mode`` or above, in catalogue order."""
+        return [item.field for item in self.dataset.items if self.mode_of(item.field) >= mode]
+
+    def has(self, mode):
+        return any(self.mode_of(item.field) >= mode for item in self.dataset.items)
+
+    def masked(self, field, mode):
+        """Masked unless some grant at ``mode`` or above is in the clear."""
+        return not any(m >= mode and not masked for m, masked in self._grants.get(field, ()))
+
+    def masks(self, mode):
+        """``{field: masking rule}`` for the fields shown masked at ``mode``."""
+        by_field = self.dataset.by_field
+        return {field: by_field[field].masking for field in self.fields(mode) if self.masked(field, mode)}
+
+    def missing_detail(self, mode):
+        if self.purpose_missing:
+            return _("Your grants on dataset %(dataset)s require an X-Purpose header naming the matter.") % {
+                "dataset": self.dataset.code
+            }
+        return None
+
+
+def _system_grants(request):
+    """``{item code: [(mode, masked, require_purpose)]}``, loaded once per request."""
+    cached = getattr(request, "_hub_grants", None)
+    if cached is None:
+        cached = {}
+        rows = (
+            Grant.objects.active()
+            .filter(system_id=request.user.system.pk)
+            .exclude(item__sharing_type=SharingType.NOT_SHARED)
+            .values_list("item__code", "mode", "masked", "require_purpose_header")
+        )
+        for code, mode, masked, require_purpose in rows:
+            cached.setdefault(code, []).append((mode, masked, require_purpose))
+        request._hub_grants = cached
+    return cached
+
+
+def resolve(request, dataset):
+    """The caller's :class:`Scope` on ``dataset`` (a catalogue ``DatasetSpec``)."""
+    user = request.user
+    if getattr(user, "system", None) is None:
+        opts = dataset.model._meta
+        if (
+            user.is_authenticated
+            and user.is_staff
+            and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+        ):
+            # Stewards and operators see in the API what the admin shows them.
+            everything = {item.field: [(Mode.SEARCH, False)] for item in dataset.items}
+            return Scope(dataset, everything)
+        return Scope(dataset, {})
+    has_purpose = bool(request.META.get("HTTP_X_PURPOSE", "").strip())
+    grants = {}
+    purpose_missing = False
+    all_grants = _system_grants(request)
+    for item in dataset.items:
+        for mode, masked, require_purpose in all_grants.get(item.code, ()):
+            if require_purpose and not has_purpose:
+                purpose_missing = True
+                continue
+            grants.setdefault(item.field, []).append((mode, masked))
+    return Scope(dataset, grants, purpose_missing=purpose_missing)

@@ -1,0 +1,1 @@
+"""The resource catalogue (目录) and responsibility list (责任清单)."""

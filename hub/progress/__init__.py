@@ -1,0 +1,1 @@
+"""Build progress for the joint meeting."""

@@ -1,0 +1,1 @@
+"""The base-record framework every library builds on."""

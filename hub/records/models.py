@@ -1,0 +1,152 @@
+"""The abstract base record and the provenance its history rows carry."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from hub.catalogue import spec as catalogue
+
+from . import context
+from .sources import check_write
+
+# Fields kept by the framework, never catalogue items.
+FRAMEWORK_FIELDS = frozenset({"id", "created_at", "updated_at", "source_stamps"})
+
+
+class NoWriteContext(RuntimeError):
+    """A base record was written outside :func:`hub.records.context.writing`."""
+
+
+class RecordHistory(models.Model):
+    """What every history row of a base record adds to simple-history's own columns.
+
+    simple-history already keeps who (``history_user``), when
+    (``history_date``) and why (``history_change_reason``); this adds which
+    source department wrote, through which system, in which ingest batch.
+    """
+
+    source_department = models.CharField(_("source department"), max_length=32, blank=True)
+    acting_system = models.CharField(_("acting system"), max_length=100, blank=True)
+    batch = models.CharField(_("ingest batch"), max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class BaseRecord(models.Model):
+    """A base record: natural key, timestamps, per-source stamps and full history.
+
+    ``save()`` enforces the one-source rule for every ORM write path (API,
+    admin, services): the fields that changed since the record was loaded
+    must all be sourced by the department of the active write context.
+    Subclasses set ``dataset_code`` and may override :meth:`cross_field_errors`.
+    """
+
+    dataset_code = ""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # {department code: ISO time of that source's last change to this record}
+    source_stamps = models.JSONField(_("source stamps"), default=dict, blank=True, editable=False)
+    history = HistoricalRecords(
+        inherit=True,
+        bases=[RecordHistory],
+        excluded_fields=["created_at", "updated_at", "source_stamps"],
+    )
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_values = dict(zip(field_names, values, strict=True))
+        return instance
+
+    @classmethod
+    def catalogue_spec(cls):
+        return catalogue.get(cls.dataset_code)
+
+    @classmethod
+    def item_fields(cls):
+        """The concrete fields that are catalogue items (attname, field)."""
+        return [f for f in cls._meta.concrete_fields if f.name not in FRAMEWORK_FIELDS and not f.primary_key]
+
+    @classmethod
+    def normalize_key(cls, value):
+        """The canonical form of a natural key as typed by a caller."""
+        return str(value).strip()
+
+    @classmethod
+    def cross_field_errors(cls, values):
+        """Rules spanning several items; ``{field: [message]}``. Override per library."""
+        return {}
+
+    def clean(self):
+        values = {f.name: getattr(self, f.attname) for f in self.item_fields()}
+        errors = self.cross_field_errors(values)
+        if errors:
+            raise ValidationError(errors)
+
+    def changed_fields(self):
+        """Names of item fields this save would change (all non-empty ones on creation)."""
+        loaded = getattr(self, "_loaded_values", None)
+        changed = []
+        for f in self.item_fields():
+            value = getattr(self, f.attname)
+            if self._state.adding or loaded is None:
+                if value not in (None, ""):
+                    changed.append(f.name)
+            elif f.attname in loaded and loaded[f.attname] != value:
+                changed.append(f.name)
+        return changed
+
+    def partition_values(self):
+        """The partition value(s) whose source must agree: before and after the change."""
+        dataset = self.catalogue_spec()
+        if not dataset.partition_field:
+            return [None]
+        field = self._meta.get_field(dataset.partition_field)
+        now = getattr(self, field.attname)
+        before = getattr(self, "_loaded_values", {}).get(field.attname, now)
+        return [str(v) for v in {before, now}]
+
+    def save(self, *args, **kwargs):
+        ctx = context.current()
+        if ctx is None:
+            raise NoWriteContext(
+                f"{type(self).__name__} written without a write context; use hub.records.services."
+            )
+        creating = self._state.adding
+        changed = self.changed_fields()
+        if not changed and not creating:
+            return  # nothing changed: no write, no history row
+        dataset = self.catalogue_spec()
+        for partition in self.partition_values():
+            check_write(dataset, ctx.department, changed, partition_value=partition, creating=creating)
+        stamps = dict(self.source_stamps or {})
+        stamps[ctx.department] = timezone.now().isoformat()
+        self.source_stamps = stamps
+        if ctx.reason:
+            self._change_reason = ctx.reason
+        super().save(*args, **kwargs)
+        self._loaded_values = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+
+    def delete(self, *args, **kwargs):
+        ctx = context.current()
+        if ctx is None:
+            raise NoWriteContext(f"{type(self).__name__} deleted without a write context.")
+        dataset = self.catalogue_spec()
+        for partition in self.partition_values():
+            check_write(
+                dataset, ctx.department, [dataset.natural_key], partition_value=partition, creating=True
+            )
+        if ctx.reason:
+            self._change_reason = ctx.reason
+        return super().delete(*args, **kwargs)
+
+    @property
+    def natural_key_value(self):
+        return getattr(self, self.catalogue_spec().natural_key)

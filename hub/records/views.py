@@ -1,0 +1,358 @@
+"""The governed viewset every library's record endpoints are built from.
+
+It turns the caller's :class:`~hub.access.scope.Scope` into the fields,
+filters, ordering and lookups it may use, and writes one audit row per call
+in the same transaction as the read (fail closed: no audit row, no data).
+"""
+
+import datetime
+import logging
+import time
+from functools import cache
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError, transaction
+from django.db.models import Q
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.timezone import is_naive, make_aware
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from hub.access import audit
+from hub.access.authentication import SystemPrincipal, client_ip
+from hub.access.choices import Mode
+from hub.access.scope import resolve
+from hub.api.exceptions import BadRequest, NoGrant
+from hub.catalogue import spec as catalogue
+
+from . import history
+from .serializers import serializer_for
+
+log = logging.getLogger(__name__)
+
+# Query parameters that are never filters.
+RESERVED_PARAMS = frozenset({"cursor", "page_size", "ordering", "q", "format", "provenance", "as_of"})
+MAX_VERIFY = 1000
+
+provenance_hooks = []  # callables (dataset, instance, fields) -> {field: {extra keys}}
+
+
+@cache
+def _serializer_class(model):
+    return serializer_for(model)
+
+
+def parse_as_of(value):
+    """``?as_of=`` as an aware datetime; a bare date means the end of that day."""
+    when = parse_datetime(value)
+    if when is None:
+        day = parse_date(value)
+        if day is None:
+            raise BadRequest(
+                _("as_of: '%(value)s' is not an ISO 8601 date or time.") % {"value": value[:40]},
+                code="invalid_as_of",
+            )
+        when = datetime.datetime.combine(day, datetime.time.max)
+    return make_aware(when) if is_naive(when) else when
+
+
+class GovernedViewSet(viewsets.GenericViewSet):
+    """Lookup, search, verify and history of one dataset, under the caller's grants.
+
+    A library viewset only declares ``queryset``, ``filterset_class`` and
+    ``search_fields``; everything the catalogue knows is read from it.
+    """
+
+    filterset_class = None
+    search_fields: tuple = ()
+    lookup_url_kwarg = "key"
+    lookup_value_regex = "[^/]+"
+
+    # -- plumbing ---------------------------------------------------------
+
+    @property
+    def dataset(self):
+        return catalogue.for_model(self.queryset.model)
+
+    def get_serializer_class(self):
+        return _serializer_class(self.queryset.model)
+
+    def dispatch(self, request, *args, **kwargs):
+        self.audit = audit.AuditDraft()
+        started = time.perf_counter()
+        try:
+            with transaction.atomic():
+                response = super().dispatch(request, *args, **kwargs)
+                self._write_audit(response, started)
+        except DatabaseError:
+            log.exception("governed call failed closed")
+            response = self.finalize_response(
+                self.request,
+                Response(
+                    {
+                        "detail": _("The call could not be recorded; no data was returned."),
+                        "code": "unavailable",
+                    },
+                    status=503,
+                ),
+            )
+        return response
+
+    def _write_audit(self, response, started):
+        request = self.request
+        user = getattr(request, "_user", None)
+        system = user.system if isinstance(user, SystemPrincipal) else None
+        audit.append(
+            system=system,
+            user="" if system or user is None or not user.is_authenticated else user.get_username(),
+            key_prefix=user.key.prefix if system else "",
+            client_ip=client_ip(request),
+            request_id=request.META.get("HTTP_X_REQUEST_ID", "")[:64],
+            purpose=request.META.get("HTTP_X_PURPOSE", "")[:200],
+            method=request.method,
+            endpoint=request.path[:300],
+            dataset=self.audit.dataset or self.dataset.code,
+            mode=self.audit.mode,
+            subject_keys=self.audit.subject_keys,
+            result_count=self.audit.result_count if response.status_code < 400 else 0,
+            items=self.audit.items if response.status_code < 400 else [],
+            status=response.status_code,
+            duration_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.scope = resolve(request, self.dataset)
+        self.audit.dataset = self.dataset.code
+
+    def require(self, mode):
+        """Refuse the call unless some item is granted at ``mode``; 403 names dataset and mode."""
+        self.audit.mode = Mode(mode).api_name
+        if not self.scope.has(mode):
+            raise NoGrant(self.dataset.code, Mode(mode).api_name, self.scope.missing_detail(mode))
+
+    def clean_key(self, key):
+        model = self.queryset.model
+        field = model._meta.get_field(self.dataset.natural_key)
+        try:
+            return field.clean(model.normalize_key(key), None)
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError({self.dataset.natural_key: exc.messages}) from None
+
+    def render(self, instance_or_list, mode, *, many=False):
+        fields = self.scope.fields(mode)
+        context = {
+            "request": self.request,
+            "fields": fields,
+            "masks": self.scope.masks(mode),
+        }
+        if self.request.query_params.get("provenance") in ("1", "true", "True"):
+            context["provenance"] = self.provenance_for(fields)
+        self.audit.items = [self.dataset.by_field[f].code for f in fields]
+        return self.get_serializer(instance_or_list, many=many, context=context).data
+
+    def provenance_for(self, fields):
+        dataset = self.dataset
+
+        def provenance(instance, field, value):
+            partition = getattr(instance, dataset.partition_field) if dataset.partition_field else None
+            source = dataset.source_of(field, partition)
+            entry = {
+                "value": value,
+                "source": source,
+                "updated_at": (instance.source_stamps or {}).get(source),
+            }
+            for hook in provenance_hooks:
+                entry.update(hook(dataset, instance, field) or {})
+            return entry
+
+        return provenance
+
+    def get_serializer_context(self):
+        return {"request": self.request}
+
+    # -- lookup -----------------------------------------------------------
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("as_of", OpenApiTypes.DATETIME, description="The record as it was then."),
+            OpenApiParameter(
+                "provenance", OpenApiTypes.BOOL, description="Each item as {value, source, updated_at}."
+            ),
+        ]
+    )
+    def retrieve(self, request, key=None):
+        """Lookup: the granted items of one record by its natural key."""
+        self.require(Mode.LOOKUP)
+        key = self.clean_key(key)
+        self.audit.subject_keys = [key]
+        model = self.queryset.model
+        as_of = request.query_params.get("as_of")
+        if as_of:
+            instance = history.as_of(model, self.dataset.natural_key, key, parse_as_of(as_of))
+        else:
+            instance = self.get_queryset().filter(**{self.dataset.natural_key: key}).first()
+        if instance is None:
+            raise exceptions.NotFound(_("No record with this key."))
+        self.audit.result_count = 1
+        return Response(self.render(instance, Mode.LOOKUP))
+
+    # -- search -----------------------------------------------------------
+
+    def list(self, request):
+        """Search: filter and list records; only items granted in search mode."""
+        self.require(Mode.SEARCH)
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        data = self.render(page, Mode.SEARCH, many=True)
+        self.audit.result_count = len(page)
+        key = self.dataset.natural_key
+        if key in self.scope.fields(Mode.SEARCH):
+            self.audit.subject_keys = [getattr(obj, key) for obj in page]
+        return self.get_paginated_response(data)
+
+    def filter_queryset(self, queryset):
+        params = self.request.query_params
+        allowed = set(self.scope.fields(Mode.SEARCH))
+        filters = self.filterset_class.base_filters if self.filterset_class else {}
+        for param in params:
+            if param in RESERVED_PARAMS:
+                continue
+            declared = filters.get(param)
+            if declared is None:
+                raise BadRequest(
+                    _("Unknown query parameter '%(param)s'.") % {"param": param},
+                    code="unknown_parameter",
+                )
+            if declared.field_name.split("__")[0] not in allowed:
+                raise NoGrant(
+                    self.dataset.code,
+                    "search",
+                    _("Parameter '%(param)s' filters an item not granted in search mode.") % {"param": param},
+                )
+        if self.filterset_class and any(p in filters for p in params):
+            filterset = self.filterset_class(data=params, queryset=queryset, request=self.request)
+            if not filterset.is_valid():
+                raise exceptions.ValidationError(filterset.errors)
+            queryset = filterset.qs
+        text = params.get("q")
+        if text is not None:
+            searchable = [f for f in self.search_fields if f in allowed]
+            if not searchable:
+                raise NoGrant(
+                    self.dataset.code, "search", _("Parameter 'q' searches no item granted in search mode.")
+                )
+            condition = Q()
+            for name in searchable:
+                condition |= Q(**{f"{name}__icontains": text})
+            queryset = queryset.filter(condition)
+        self.resolved_ordering = self.clean_ordering(params.get("ordering"), allowed)
+        return queryset
+
+    def clean_ordering(self, raw, allowed):
+        if not raw:
+            return None
+        ordering = []
+        for term in raw.split(","):
+            name = term.strip().lstrip("-")
+            if name not in self.dataset.by_field:
+                raise BadRequest(
+                    _("ordering: unknown item '%(name)s'.") % {"name": name[:64]}, code="unknown_ordering"
+                )
+            if name not in allowed:
+                raise NoGrant(
+                    self.dataset.code,
+                    "search",
+                    _("ordering: item '%(name)s' is not granted in search mode.") % {"name": name},
+                )
+            ordering.append(term.strip())
+        return ordering + ["id"]
+
+    # -- verify -----------------------------------------------------------
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @action(detail=False, methods=["post"])
+    def verify(self, request):
+        """Verify: match / no match for submitted values; never returns values."""
+        self.require(Mode.VERIFY)
+        body = request.data
+        many = isinstance(body, list)
+        entries = body if many else [body]
+        if not entries or len(entries) > MAX_VERIFY:
+            raise BadRequest(
+                _("Send one object or an array of 1 to %(max)d objects.") % {"max": MAX_VERIFY},
+                code="invalid_batch",
+            )
+        key_name = self.dataset.natural_key
+        verifiable = set(self.scope.fields(Mode.VERIFY))
+        model = self.queryset.model
+        keys = []
+        for position, entry in enumerate(entries):
+            where = _("row %(n)d: ") % {"n": position} if many else ""
+            if not isinstance(entry, dict):
+                raise BadRequest(where + _("expected a JSON object."), code="invalid")
+            if key_name not in entry:
+                raise exceptions.ValidationError({key_name: [where + _("This field is required.")]})
+            for name in entry:
+                if name not in self.dataset.by_field:
+                    raise BadRequest(
+                        where + _("unknown item '%(name)s'.") % {"name": str(name)[:64]}, code="unknown_item"
+                    )
+                if name not in verifiable:
+                    raise NoGrant(
+                        self.dataset.code,
+                        "verify",
+                        _("Item %(item)s is not granted in verify mode.")
+                        % {"item": self.dataset.by_field[name].code},
+                    )
+            keys.append(model.normalize_key(entry[key_name]))
+        fields = sorted({name for entry in entries for name in entry} | {key_name})
+        records = {
+            getattr(obj, key_name): obj
+            for obj in self.get_queryset().filter(**{f"{key_name}__in": keys}).only(*fields)
+        }
+        results = []
+        for key, entry in zip(keys, entries, strict=True):
+            record = records.get(key)
+            items = {
+                name: record is not None and self._same(model, record, name, value)
+                for name, value in entry.items()
+                if name != key_name
+            }
+            results.append({"match": record is not None and all(items.values()), "items": items})
+        self.audit.subject_keys = keys
+        self.audit.result_count = sum(r["match"] for r in results)
+        self.audit.items = [self.dataset.by_field[f].code for f in fields]
+        return Response(results if many else results[0])
+
+    @staticmethod
+    def _same(model, record, name, value):
+        field = model._meta.get_field(name)
+        try:
+            submitted = field.to_python(value.strip() if isinstance(value, str) else value)
+        except (DjangoValidationError, TypeError, ValueError):
+            return False
+        return getattr(record, field.attname) == submitted
+
+    # -- history ----------------------------------------------------------
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"])
+    def history(self, request, key=None):
+        """Versions of one record, newest first, with changes to granted items only."""
+        self.require(Mode.LOOKUP)
+        key = self.clean_key(key)
+        self.audit.subject_keys = [key]
+        fields = self.scope.fields(Mode.LOOKUP)
+        versions = history.versions(
+            self.queryset.model, self.dataset.natural_key, key, fields, self.scope.masks(Mode.LOOKUP)
+        )
+        if not versions and not self.get_queryset().filter(**{self.dataset.natural_key: key}).exists():
+            raise exceptions.NotFound(_("No record with this key."))
+        self.audit.result_count = 1
+        self.audit.items = [self.dataset.by_field[f].code for f in fields]
+        return Response({"next": None, "previous": None, "results": versions})

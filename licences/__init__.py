@@ -1,0 +1,1 @@
+"""Electronic licence library (电子证照库)."""

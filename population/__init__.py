@@ -1,0 +1,1 @@
+"""Population base library (人口基础库)."""
