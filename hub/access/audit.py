@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
+from .events import call_audited
 from .models import AuditEntry
 
 GENESIS = "0" * 64
@@ -74,6 +75,7 @@ def _append(fields):
     entry.duration_ms = round(float(entry.duration_ms), 3)
     entry.hash = entry_hash(entry, prev)
     entry.save(force_insert=True)
+    call_audited.send(sender=AuditEntry, entry=entry)
     return entry
 
 
