@@ -46,7 +46,11 @@ def test_lookup_key_is_case_insensitive_for_the_check_x():
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "key, fragment",
-    [("123", "18 characters"), ("32010219610203077A", "17 digits"), ("320102196102030771", "check character")],
+    [
+        ("123", "18 characters"),
+        ("32010219610203077A", "17 digits"),
+        ("320102196102030771", "check character"),
+    ],
 )
 def test_malformed_key_is_400_naming_the_rule(key, fragment):
     from tests.factories import make_system
