@@ -146,7 +146,7 @@ DATASETS = [
                 "zrzyt",
                 U,
                 INTERNAL,
-                NONE,
+                Masking.CODE,
                 UpdateCycle.ON_CHANGE,
                 "GB/T 37346-2019",
                 True,

@@ -71,6 +71,11 @@ def division_rows():
 
 def boundary_rows():
     """Natural-resources rows: a synthetic boundary for every division in force."""
+    return [dict(row) for row in _boundary_rows()]
+
+
+@lru_cache(maxsize=1)
+def _boundary_rows():
     spec = reference()["boundaries"]
     shapes = boundaries(tuple(spec["extent"]), spec["grid_step_degrees"], current_tree())
     rows = []

@@ -8,7 +8,6 @@ from hub.records.models import BaseRecord
 
 from . import geometry as geo
 from .choices import (
-    LAND_USE_CHOICES,
     LAND_USE_FIRST_CHOICES,
     OWNERSHIP_LETTERS,
     PARENT_LEVEL,
@@ -274,7 +273,7 @@ class Parcel(SpatialRecord):
         _("land use (first level)"), max_length=2, choices=LAND_USE_FIRST_CHOICES
     )
     land_use = models.CharField(
-        _("land use (second level)"), max_length=4, choices=LAND_USE_CHOICES, validators=[validate_land_use]
+        _("land use (second level)"), max_length=4, validators=[validate_land_use]
     )
     ownership = models.CharField(_("ownership"), max_length=12, choices=Ownership.choices)
     right_type = models.CharField(_("right type"), max_length=32, choices=RightType.choices)
