@@ -28,7 +28,7 @@ class AddressFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Address
-        fields = ["address_code", "division_code"]
+        fields = ["address_code", "full_address", "division_code"]
 
 
 class PlaceNameFilterSet(django_filters.FilterSet):
