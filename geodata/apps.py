@@ -23,6 +23,6 @@ class GeodataConfig(AppConfig):
             if dataset == Division.dataset_code:
                 clear_cache()
 
-        post_save.connect(division_changed, sender=Division, weak=False, dispatch_uid="geodata-division-save")
-        post_delete.connect(division_changed, sender=Division, weak=False, dispatch_uid="geodata-division-del")
+        post_save.connect(division_changed, sender=Division, weak=False, dispatch_uid="geo-div-save")
+        post_delete.connect(division_changed, sender=Division, weak=False, dispatch_uid="geo-div-del")
         records_written.connect(batch_written, weak=False, dispatch_uid="geodata-division-batch")

@@ -172,4 +172,3 @@ LAND_USE_SECOND = {
     "1207": "裸岩石砾地",
 }
 LAND_USE_FIRST_CHOICES = [(code, f"{code} {name}") for code, name in LAND_USE_FIRST.items()]
-

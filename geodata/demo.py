@@ -165,7 +165,8 @@ def generate_parcels(count, start=0, seed=2026):
         fixture_number = f"{rng.randint(1, 99):04d}{rng.randint(1, 30):04d}" if fixture == "F" else "00000000"
         if fixture == "L":
             fixture_number = f"{rng.randint(1, 9999):08d}"
-        unit_number = f"{county}001{1 + m // 99999:03d}{own_letter}{right_letter}{1 + m % 99999:05d}{fixture}{fixture_number}"
+        zone = f"001{1 + m // 99999:03d}"
+        unit_number = f"{county}{zone}{own_letter}{right_letter}{1 + m % 99999:05d}{fixture}{fixture_number}"
         yield {
             "unit_number": unit_number,
             "land_use_class": land_use[:2],

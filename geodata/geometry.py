@@ -123,7 +123,8 @@ def parse(geojson, *, kinds=POLYGONAL):
     geometry = shape(geojson)
     if not geometry.is_valid:
         raise ValidationError(
-            _("Geometry is not valid: %(reason)s.") % {"reason": explain_validity(geometry)}, code="invalid_geometry"
+            _("Geometry is not valid: %(reason)s.") % {"reason": explain_validity(geometry)},
+            code="invalid_geometry",
         )
     if kind != "Point" and geometry.area == 0:
         raise ValidationError(_("Geometry has no area."), code="empty")

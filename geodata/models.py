@@ -40,6 +40,9 @@ class SpatialRecord(BaseRecord):
 
     # Name of the declared-area field checked against the geometry, if any.
     area_field = ""
+    # Widest box (degrees) a record may have. Enforced on write, it lets a box query bound
+    # min_lon/min_lat from below too, so each index scans a narrow stripe (see geodata.spatial).
+    max_span = None
 
     geometry = models.JSONField(
         _("geometry (GeoJSON, CGCS2000)"), null=True, blank=True, validators=[geo.validate_polygonal]
@@ -59,12 +62,35 @@ class SpatialRecord(BaseRecord):
         """A write row with the derived columns filled in when it carries a geometry."""
         if "geometry" in row:
             row = {**row, **geo.derived(row["geometry"])}
+            problem = cls.span_problem(row)
+            if problem:
+                raise ValidationError({"geometry": [problem]})
         return row
+
+    @classmethod
+    def span_problem(cls, box):
+        if cls.max_span is None or box.get("min_lon") is None:
+            return None
+        span = max(box["max_lon"] - box["min_lon"], box["max_lat"] - box["min_lat"])
+        if span > cls.max_span:
+            return _("Geometry spans %(span).3f degrees; a %(kind)s may span at most %(max)s.") % {
+                "span": span,
+                "kind": cls._meta.verbose_name,
+                "max": cls.max_span,
+            }
+        return None
 
     @classmethod
     def cross_field_errors(cls, values):
         errors = super().cross_field_errors(values)
         shape = values.get("geometry")
+        if shape:
+            try:
+                problem = cls.span_problem(geo.derived(shape))
+            except (ValueError, TypeError, AttributeError, KeyError, IndexError):
+                problem = None  # malformed: the field validator names the problem
+            if problem:
+                errors.setdefault("geometry", []).append(problem)
         if cls.area_field and shape and values.get(cls.area_field) is not None:
             try:
                 parsed = geo.parse(shape)
@@ -265,6 +291,7 @@ class Parcel(SpatialRecord):
 
     dataset_code = "geodata.parcel"
     area_field = "area"
+    max_span = 0.1  # ~10 km: larger than any land parcel
 
     unit_number = models.CharField(
         _("real-estate unit number"), max_length=28, unique=True, validators=[validate_unit_number]
@@ -272,9 +299,7 @@ class Parcel(SpatialRecord):
     land_use_class = models.CharField(
         _("land use (first level)"), max_length=2, choices=LAND_USE_FIRST_CHOICES
     )
-    land_use = models.CharField(
-        _("land use (second level)"), max_length=4, validators=[validate_land_use]
-    )
+    land_use = models.CharField(_("land use (second level)"), max_length=4, validators=[validate_land_use])
     ownership = models.CharField(_("ownership"), max_length=12, choices=Ownership.choices)
     right_type = models.CharField(_("right type"), max_length=32, choices=RightType.choices)
     area = models.FloatField(_("area (m²)"))
@@ -319,6 +344,7 @@ class ResourceUnit(SpatialRecord):
 
     dataset_code = "geodata.resource_unit"
     area_field = "area"
+    max_span = 1.5  # Taihu, the largest unit in the province, spans ~0.7°
 
     unit_code = models.CharField(_("resource unit code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)

@@ -102,7 +102,14 @@ def intersecting(queryset, geometry, *, stats=None, limit=None, after=None, key=
     after that many matches. Returns ``(records, more)``.
     """
     stats = stats if stats is not None else Stats()
-    candidates = queryset.filter(box_overlaps(*geometry.bounds)).order_by(key)
+    min_lon, min_lat, max_lon, max_lat = geometry.bounds
+    prefilter = box_overlaps(min_lon, min_lat, max_lon, max_lat)
+    span = queryset.model.max_span
+    if span is not None:
+        # No record is wider than ``span``, so its west/south edge is at most that far out:
+        # both ends of the min_lon and min_lat ranges are bounded and the indexes scan stripes.
+        prefilter &= Q(min_lon__gte=min_lon - span, min_lat__gte=min_lat - span)
+    candidates = queryset.filter(prefilter).order_by(key)
     if after is not None:
         candidates = candidates.filter(**{f"{key}__gt": after})
     target = prepared.prep(geometry)
@@ -110,17 +117,14 @@ def intersecting(queryset, geometry, *, stats=None, limit=None, after=None, key=
     found, more = [], False
     for record in candidates.iterator(chunk_size=500):
         stats.candidates += 1
-        (min_lon, min_lat, max_lon, max_lat) = (
-            record.min_lon,
-            record.min_lat,
-            record.max_lon,
-            record.max_lat,
-        )
-        if (
+        box_inside = (
             rectangle
-            and geometry.contains(Point(min_lon, min_lat))
-            and geometry.contains(Point(max_lon, max_lat))
-        ):
+            and min_lon <= record.min_lon
+            and record.max_lon <= max_lon
+            and min_lat <= record.min_lat
+            and record.max_lat <= max_lat
+        )
+        if box_inside:
             hit = True  # box wholly inside a rectangular query: no need to parse the polygon
         else:
             stats.exact_tested += 1

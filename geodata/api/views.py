@@ -69,7 +69,11 @@ class SpatialMixin:
         features = []
         for properties in data:
             shape = properties.pop("geometry", None)
-            feature = {"type": "Feature", "geometry": shape if with_geometry else None, "properties": properties}
+            feature = {
+                "type": "Feature",
+                "geometry": shape if with_geometry else None,
+                "properties": properties,
+            }
             if key in properties:
                 feature["id"] = properties[key]
             features.append(feature)
@@ -86,7 +90,8 @@ class SpatialMixin:
             raise BadRequest(_("page_size must be a whole number."), code="invalid_page_size") from None
         if not 1 <= size <= MAX_FEATURES:
             raise BadRequest(
-                _("page_size must be between 1 and %(max)d.") % {"max": MAX_FEATURES}, code="invalid_page_size"
+                _("page_size must be between 1 and %(max)d.") % {"max": MAX_FEATURES},
+                code="invalid_page_size",
             )
         return size
 
@@ -121,7 +126,7 @@ class SpatialMixin:
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("bbox", OpenApiTypes.STR, description="min_lon,min_lat,max_lon,max_lat: GeoJSON out."),
+            OpenApiParameter("bbox", OpenApiTypes.STR, description="min_lon,min_lat,max_lon,max_lat"),
             OpenApiParameter("geometry", OpenApiTypes.BOOL, description="false: features without geometry."),
             OpenApiParameter("after", OpenApiTypes.STR, description="Cursor from a bbox page's 'next'."),
         ]
@@ -182,7 +187,8 @@ class DivisionViewSet(SpatialMixin, GovernedViewSet):
         unknown = set(request.query_params) - {"lon", "lat", "geometry", "format"}
         if unknown:
             raise BadRequest(
-                _("Unknown query parameter '%(param)s'.") % {"param": sorted(unknown)[0]}, code="unknown_parameter"
+                _("Unknown query parameter '%(param)s'.") % {"param": sorted(unknown)[0]},
+                code="unknown_parameter",
             )
         if "lon" not in request.query_params or "lat" not in request.query_params:
             raise exceptions.ValidationError({"lon": [_("lon and lat are both required.")]})
@@ -215,7 +221,7 @@ class DivisionViewSet(SpatialMixin, GovernedViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("root", OpenApiTypes.STR, description="Division code to start from (the province)."),
+            OpenApiParameter("root", OpenApiTypes.STR, description="Start code (320000)."),
             OpenApiParameter("depth", OpenApiTypes.INT, description="Levels below the root (default 3)."),
             OpenApiParameter("include_retired", OpenApiTypes.BOOL),
         ],
@@ -289,7 +295,8 @@ class DivisionViewSet(SpatialMixin, GovernedViewSet):
 
         def entry(code):
             name, until, _successors = rows.get(code, ("", None, []))
-            return {"code": code, "name": name, "valid_until": until, "current": code in rows and until is None}
+            current = code in rows and until is None
+            return {"code": code, "name": name, "valid_until": until, "current": current}
 
         successors, frontier, seen = [], list(rows[key][2]), {key}
         while frontier:

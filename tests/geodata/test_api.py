@@ -181,7 +181,10 @@ def test_tree_nests_granted_items_and_hides_retired_codes(loaded_divisions):
     assert "320103" in [c["code"] for c in retired.json()["children"]]
     assert client.get("/api/v1/geodata/divisions/tree/", {"depth": 9}).status_code == 400
     assert client.get("/api/v1/geodata/divisions/tree/", {"root": "999999"}).status_code == 404
-    assert geo_client("division", "code", mode="lookup").get("/api/v1/geodata/divisions/tree/").status_code == 403
+    assert (
+        geo_client("division", "code", mode="lookup").get("/api/v1/geodata/divisions/tree/").status_code
+        == 403
+    )
 
 
 @pytest.mark.django_db
@@ -292,7 +295,9 @@ def test_intersects_takes_a_polygon_and_refuses_a_bad_one():
     assert client.post("/api/v1/geodata/parcels/intersects/", feature, format="json").status_code == 200
     bowtie = {
         "type": "Polygon",
-        "coordinates": [[[118.80, 32.05], [118.81, 32.06], [118.81, 32.05], [118.80, 32.06], [118.80, 32.05]]],
+        "coordinates": [
+            [[118.80, 32.05], [118.81, 32.06], [118.81, 32.05], [118.80, 32.06], [118.80, 32.05]]
+        ],
     }
     bad = client.post("/api/v1/geodata/parcels/intersects/", bowtie, format="json")
     assert bad.status_code == 400 and "Self-intersection" in bad.content.decode()
@@ -302,8 +307,13 @@ def test_intersects_takes_a_polygon_and_refuses_a_bad_one():
 def test_address_text_search_within_a_division(loaded_divisions):
     make_address("3201020000000001", full_address="江苏省南京市玄武区中山路1号")
     make_address("3201040000000001", full_address="江苏省南京市秦淮区中山路9号", division_code="320104")
-    make_address("3202130000000001", full_address="江苏省无锡市梁溪区中山路5号", division_code="320213",
-                 lon=120.31, lat=31.49)
+    make_address(
+        "3202130000000001",
+        full_address="江苏省无锡市梁溪区中山路5号",
+        division_code="320213",
+        lon=120.31,
+        lat=31.49,
+    )
     client = geo_client("address", "address_code", "full_address", "division_code")
     city = client.get("/api/v1/geodata/addresses/", {"q": "中山路", "division": "320100"}).json()["results"]
     assert sorted(r["address_code"] for r in city) == ["3201020000000001", "3201040000000001"]

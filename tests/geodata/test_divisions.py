@@ -21,8 +21,19 @@ def current(level):
 def test_reference_has_the_province_its_13_cities_and_95_counties(loaded_divisions):
     cities = current("city")
     assert [c.name for c in cities] == [
-        "南京市", "无锡市", "徐州市", "常州市", "苏州市", "南通市", "连云港市",
-        "淮安市", "盐城市", "扬州市", "镇江市", "泰州市", "宿迁市",
+        "南京市",
+        "无锡市",
+        "徐州市",
+        "常州市",
+        "苏州市",
+        "南通市",
+        "连云港市",
+        "淮安市",
+        "盐城市",
+        "扬州市",
+        "镇江市",
+        "泰州市",
+        "宿迁市",
     ]
     counties = current("county")
     assert len(counties) == 95
@@ -95,7 +106,9 @@ def test_locate_agrees_with_brute_force_over_every_county(loaded_divisions):
 
 def test_retired_codes_keep_their_lineage(loaded_divisions):
     baixia = Division.objects.get(code="320103")
-    assert baixia.name == "白下区" and baixia.valid_until.year == 2013 and baixia.successor_codes == ["320104"]
+    assert (
+        baixia.name == "白下区" and baixia.valid_until.year == 2013 and baixia.successor_codes == ["320104"]
+    )
     assert divisions.current_successors("320103") == ["320104"]  # 白下区 → 秦淮区
     assert divisions.current_successors("320202") == ["320213"]  # 崇安区 → 梁溪区
     assert divisions.current_successors("322123") == ["320312"]  # 铜山县 (徐州地区) → 铜山县 → 铜山区
@@ -121,7 +134,9 @@ def test_chain_and_known_division_fall_back_to_the_code_table_when_nothing_is_lo
     assert Division.objects.count() == 0
     chain = divisions.division_chain("320102")
     assert [(d.code, d.name, d.loaded) for d in chain] == [
-        ("320102", "玄武区", False), ("320100", "南京市", False), ("320000", "江苏省", False)
+        ("320102", "玄武区", False),
+        ("320100", "南京市", False),
+        ("320000", "江苏省", False),
     ]
     assert divisions.known_division("320103") and not divisions.known_division("329999")
     with pytest.raises(ValidationError, match="no longer in force"):

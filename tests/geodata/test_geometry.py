@@ -77,16 +77,29 @@ def test_derived_columns_are_the_box_and_an_inner_centroid():
     c_shape = {
         "type": "Polygon",
         "coordinates": [
-            [[118.0, 32.0], [118.3, 32.0], [118.3, 32.1], [118.1, 32.1], [118.1, 32.2], [118.3, 32.2],
-             [118.3, 32.3], [118.0, 32.3], [118.0, 32.0]]
+            [
+                [118.0, 32.0],
+                [118.3, 32.0],
+                [118.3, 32.1],
+                [118.1, 32.1],
+                [118.1, 32.2],
+                [118.3, 32.2],
+                [118.3, 32.3],
+                [118.0, 32.3],
+                [118.0, 32.0],
+            ]
         ],
     }
     derived = geo.derived(c_shape)
     assert (derived["min_lon"], derived["min_lat"], derived["max_lon"], derived["max_lat"]) == (
-        118.0, 32.0, 118.3, 32.3
+        118.0,
+        32.0,
+        118.3,
+        32.3,
     )
-    assert geo.parse(c_shape).covers(geo.shape({"type": "Point", "coordinates": [
-        derived["centroid_lon"], derived["centroid_lat"]]}))
+    assert geo.parse(c_shape).covers(
+        geo.shape({"type": "Point", "coordinates": [derived["centroid_lon"], derived["centroid_lat"]]})
+    )
 
 
 @pytest.mark.parametrize(

@@ -73,7 +73,10 @@ def test_self_intersecting_open_swapped_and_outside_geometries_are_refused():
     cases = {
         "Self-intersection": {"type": "Polygon", "coordinates": [ring]},
         "open": {"type": "Polygon", "coordinates": [ring[:-1] + [[118.80, 32.055]]]},
-        "swapped": {"type": "Polygon", "coordinates": [[[b, a] for a, b in square(118.8, 32.05)["coordinates"][0]]]},
+        "swapped": {
+            "type": "Polygon",
+            "coordinates": [[[b, a] for a, b in square(118.8, 32.05)["coordinates"][0]]],
+        },
         "outside": square(122.5, 32.05),
     }
     for fragment, geometry in cases.items():
@@ -123,5 +126,19 @@ def test_address_division_must_be_in_force(loaded_divisions):
     with context.writing("gat", reason="test"), pytest.raises(ValidationError) as caught:
         from geodata.models import Address
 
-        Address(address_code="X1", full_address="白下路1号", division_code="320103", lon=118.8, lat=32.03).full_clean()
+        Address(
+            address_code="X1", full_address="白下路1号", division_code="320103", lon=118.8, lat=32.03
+        ).full_clean()
     assert "replaced by 320104" in " ".join(caught.value.message_dict["division_code"])
+
+
+def test_a_parcel_wider_than_the_span_limit_is_refused_on_every_write_path():
+    from geodata.models import Parcel as P
+    from hub.records.services import bulk_write
+
+    huge = square(118.5, 32.0, size=0.2)
+    errors = refused(parcel_values(geometry=huge, area=None))
+    assert "at most 0.1" in " ".join(errors["geometry"])
+    with pytest.raises(ValidationError, match="at most 0.1"):
+        bulk_write(P, [parcel_values(geometry=huge)], department="zrzyt")
+    assert P.objects.count() == 0
