@@ -173,10 +173,7 @@ def test_tree_nests_granted_items_and_hides_retired_codes(loaded_divisions):
     assert nanjing == {**nanjing, "code": "320100", "name": "南京市"}
     assert [c["code"] for c in nanjing["children"]][:3] == ["320102", "320104", "320105"]
     assert "320103" not in response.content.decode()
-    assert set(nanjing["children"][0]) == {"code", "name", "children"} or set(nanjing["children"][0]) == {
-        "code",
-        "name",
-    }
+    assert set(nanjing["children"][0]) == {"code", "name"}  # depth 2 stops at the counties
     retired = client.get("/api/v1/geodata/divisions/tree/", {"root": "320100", "include_retired": "true"})
     assert "320103" in [c["code"] for c in retired.json()["children"]]
     assert client.get("/api/v1/geodata/divisions/tree/", {"depth": 9}).status_code == 400
@@ -319,3 +316,22 @@ def test_address_text_search_within_a_division(loaded_divisions):
     assert sorted(r["address_code"] for r in city) == ["3201020000000001", "3201040000000001"]
     county = client.get("/api/v1/geodata/addresses/", {"q": "中山路", "division": "320104"}).json()["results"]
     assert [r["address_code"] for r in county] == ["3201040000000001"]
+
+
+@pytest.mark.django_db
+def test_demo_seed_resource_units_and_place_names_are_served(loaded_divisions):
+    from geodata.demo import generate_place_names, generate_resource_units
+    from geodata.models import PlaceName, ResourceUnit
+    from hub.records.services import bulk_write
+
+    bulk_write(ResourceUnit, list(generate_resource_units()), department="zrzyt")
+    bulk_write(PlaceName, list(generate_place_names(190)), department="mzt")
+    unit = ResourceUnit.objects.order_by("unit_code").first()
+    client = geo_client("resource_unit", "unit_code", "resource_type", "geometry")
+    bbox = f"{unit.min_lon - 0.001},{unit.min_lat - 0.001},{unit.max_lon + 0.001},{unit.max_lat + 0.001}"
+    payload = client.get("/api/v1/geodata/resource-units/", {"bbox": bbox}).json()
+    assert [f["id"] for f in payload["features"]] == [unit.unit_code]
+    places = geo_client("place_name", "place_code", "name", "division_code")
+    found = places.get("/api/v1/geodata/place-names/", {"division": "320100", "page_size": 500}).json()
+    assert found["results"] and all(r["division_code"].startswith("3201") for r in found["results"])
+    assert len(found["results"]) == PlaceName.objects.filter(division_code__startswith="3201").count()
