@@ -95,11 +95,16 @@ def locate_divisions(lon, lat, *, stats=None):
     return hits
 
 
-def intersecting(queryset, geometry, *, stats=None, limit=None, after=None, key="pk"):
-    """Records of ``queryset`` whose geometry intersects ``geometry`` (shapely), in ``key`` order.
+def intersecting(queryset, geometry, *, stats=None, limit=None, after=None, chunk=500):
+    """Records of ``queryset`` whose geometry intersects ``geometry`` (shapely), in primary-key order.
 
-    ``after`` continues a previous page (keyset on ``key``); ``limit`` stops
-    after that many matches. Returns ``(records, more)``.
+    ``after`` continues a previous page (keyset on the primary key); ``limit``
+    stops after that many matches. Returns ``(records, more)``.
+
+    The prefilter reads only keys and boxes, unordered, so the database plans
+    it on the box indexes (an ``ORDER BY id`` makes PostgreSQL walk the
+    primary key instead); geometries are then fetched only for the candidates
+    the boxes cannot decide, a chunk at a time.
     """
     stats = stats if stats is not None else Stats()
     min_lon, min_lat, max_lon, max_lat = geometry.bounds
@@ -109,30 +114,35 @@ def intersecting(queryset, geometry, *, stats=None, limit=None, after=None, key=
         # No record is wider than ``span``, so its west/south edge is at most that far out:
         # both ends of the min_lon and min_lat ranges are bounded and the indexes scan stripes.
         prefilter &= Q(min_lon__gte=min_lon - span, min_lat__gte=min_lat - span)
-    candidates = queryset.filter(prefilter).order_by(key)
+    candidates = queryset.filter(prefilter).order_by()
     if after is not None:
-        candidates = candidates.filter(**{f"{key}__gt": after})
+        candidates = candidates.filter(pk__gt=after)
+    boxes = sorted(candidates.values_list("pk", "min_lon", "min_lat", "max_lon", "max_lat"))
     target = prepared.prep(geometry)
     rectangle = geometry.equals(geometry.envelope)
     found, more = [], False
-    for record in candidates.iterator(chunk_size=500):
-        stats.candidates += 1
-        box_inside = (
-            rectangle
-            and min_lon <= record.min_lon
-            and record.max_lon <= max_lon
-            and min_lat <= record.min_lat
-            and record.max_lat <= max_lat
-        )
-        if box_inside:
-            hit = True  # box wholly inside a rectangular query: no need to parse the polygon
-        else:
-            stats.exact_tested += 1
-            hit = target.intersects(shape(record.geometry))
-        if hit:
+    for start in range(0, len(boxes), chunk):
+        part = boxes[start : start + chunk]
+        undecided = [
+            pk
+            for pk, west, south, east, north in part
+            if not (
+                rectangle and min_lon <= west and east <= max_lon and min_lat <= south and north <= max_lat
+            )
+        ]
+        shapes = dict(queryset.model.objects.filter(pk__in=undecided).values_list("pk", "geometry"))
+        for pk, *_box in part:
+            stats.candidates += 1
+            if pk in shapes:
+                stats.exact_tested += 1
+                if not target.intersects(shape(shapes[pk])):
+                    continue
             if limit is not None and len(found) >= limit:
                 more = True
                 break
-            found.append(record)
+            found.append(pk)
+        if more:
+            break
+    records = queryset.model.objects.in_bulk(found)
     stats.returned += len(found)
-    return found, more
+    return [records[pk] for pk in found], more

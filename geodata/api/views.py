@@ -109,9 +109,7 @@ class SpatialMixin:
         """One page of records intersecting ``shape``, as a FeatureCollection with a ``next`` link."""
         queryset = self.filter_queryset(self.get_queryset()).filter(geometry__isnull=False)
         stats = Stats()
-        records, more = intersecting(
-            queryset, shape, stats=stats, limit=self.page_size(), after=self.after(), key="pk"
-        )
+        records, more = intersecting(queryset, shape, stats=stats, limit=self.page_size(), after=self.after())
         next_url = None
         if more and records:
             cursor = base64.urlsafe_b64encode(str(records[-1].pk).encode()).decode().rstrip("=")
