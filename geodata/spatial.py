@@ -103,8 +103,8 @@ def intersecting(queryset, geometry, *, stats=None, limit=None, after=None, chun
 
     The prefilter reads only keys and boxes, unordered, so the database plans
     it on the box indexes (an ``ORDER BY id`` makes PostgreSQL walk the
-    primary key instead); geometries are then fetched only for the candidates
-    the boxes cannot decide, a chunk at a time.
+    primary key instead); the records, geometry included, are then fetched a
+    chunk of candidates at a time.
     """
     stats = stats if stats is not None else Stats()
     min_lon, min_lat, max_lon, max_lat = geometry.bounds
@@ -123,26 +123,21 @@ def intersecting(queryset, geometry, *, stats=None, limit=None, after=None, chun
     found, more = [], False
     for start in range(0, len(boxes), chunk):
         part = boxes[start : start + chunk]
-        undecided = [
-            pk
-            for pk, west, south, east, north in part
-            if not (
+        records = queryset.model.objects.in_bulk([pk for pk, *_box in part])
+        for pk, west, south, east, north in part:
+            stats.candidates += 1
+            inside = (
                 rectangle and min_lon <= west and east <= max_lon and min_lat <= south and north <= max_lat
             )
-        ]
-        shapes = dict(queryset.model.objects.filter(pk__in=undecided).values_list("pk", "geometry"))
-        for pk, *_box in part:
-            stats.candidates += 1
-            if pk in shapes:
+            if not inside:  # a box wholly inside a rectangular query needs no exact test
                 stats.exact_tested += 1
-                if not target.intersects(shape(shapes[pk])):
+                if not target.intersects(shape(records[pk].geometry)):
                     continue
             if limit is not None and len(found) >= limit:
                 more = True
                 break
-            found.append(pk)
+            found.append(records[pk])
         if more:
             break
-    records = queryset.model.objects.in_bulk(found)
     stats.returned += len(found)
-    return [records[pk] for pk in found], more
+    return found, more
