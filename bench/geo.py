@@ -167,8 +167,8 @@ def main():
         for b in boxes:
             intersecting(Parcel.objects.all(), parse_bbox(b)[1], limit=1000)
         bare = len(boxes) / (time.perf_counter() - started)
-        ratio = f"{candidates / returned:.3f}" if returned else "n/a"
-        tested_ratio = f"{tested / returned:.3f}" if returned else "n/a"
+        ratio = f"{candidates / returned:.4f}" if returned else "n/a"
+        tested_ratio = f"{tested / returned:.4f}" if returned else "n/a"
         print(
             f"| bbox {size}° ({label}) | {rate:.0f} | {median:.2f} | {bare:.0f} | {ratio} | {tested_ratio} | "
             f"{returned / len(boxes):.1f} per box |"

@@ -52,7 +52,14 @@ def _table() -> dict[str, list[DivisionCode]]:
 
 
 def known_division(code: str) -> bool:
-    """True for any GB/T 2260 code that has ever existed, retired codes included."""
+    """True for any GB/T 2260 code that has ever existed, retired codes included.
+
+    Six-digit codes come from the code table (no database access, so ID
+    number checks stay cheap); 9- and 12-digit township codes from the
+    loaded divisions.
+    """
+    if len(code) in (9, 12):
+        return code in _loaded()
     return code in _table()
 
 

@@ -149,3 +149,21 @@ def test_loading_twice_changes_nothing(loaded_divisions):
     civil, natural = load_divisions()
     assert civil["created"] == civil["updated"] == 0
     assert natural["created"] == natural["updated"] == 0
+
+
+def test_township_codes_are_known_once_loaded(loaded_divisions):
+    from hub.records import context
+
+    assert not divisions.known_division("320102001")
+    with context.writing("mzt", reason="test"):
+        township = Division(code="320102001", name="梅园新村街道", level="township", parent_code="320102")
+        township.full_clean()
+        township.save()
+    assert divisions.known_division("320102001")
+    assert [d.code for d in divisions.division_chain("320102001")] == [
+        "320102001",
+        "320102",
+        "320100",
+        "320000",
+    ]
+    divisions.check_division("320102001", levels=["township"], within="320100")
