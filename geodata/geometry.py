@@ -22,6 +22,16 @@ CENTRAL_MERIDIAN = 119.0
 COORDINATE_DIGITS = 7  # ~1 cm; more is noise
 
 
+def _is_number(value):
+    """A finite JSON number (not a bool, not an integer too large for a float)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _ring_problems(ring, where):
     """Closure, size and coordinate checks of one linear ring; a list of messages."""
     problems = []
@@ -31,8 +41,7 @@ def _ring_problems(ring, where):
         if (
             not isinstance(position, list | tuple)
             or len(position) < 2
-            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in position[:2])
-            or not all(math.isfinite(v) for v in position[:2])
+            or not all(_is_number(v) for v in position[:2])
         ):
             return [_("%(where)s: every position must be [longitude, latitude] numbers.") % {"where": where}]
     if list(ring[0][:2]) != list(ring[-1][:2]):
@@ -97,7 +106,7 @@ def parse(geojson, *, kinds=POLYGONAL):
         if not (
             isinstance(coordinates, list)
             and len(coordinates) >= 2
-            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in coordinates[:2])
+            and all(_is_number(v) for v in coordinates[:2])
         ):
             raise ValidationError(_("A Point needs [longitude, latitude]."), code="geojson")
         problems += _extent_problems({"type": "Polygon", "coordinates": [[coordinates]]})
@@ -142,8 +151,10 @@ def validate_lon_lat(lon, lat):
     """A point inside the province, refusing swapped coordinates; returns (lon, lat) as floats."""
     try:
         lon, lat = float(lon), float(lat)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValidationError(_("lon and lat must be numbers."), code="invalid_point") from None
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise ValidationError(_("lon and lat must be numbers."), code="invalid_point")
     parse({"type": "Point", "coordinates": [lon, lat]}, kinds=("Point",))
     return lon, lat
 
@@ -180,7 +191,8 @@ def check_area(geometry, declared, tolerance=AREA_TOLERANCE):
     if declared is None:
         return None
     computed = geodesic_area(geometry)
-    if computed <= 0 or abs(float(declared) - computed) > tolerance * computed:
+    declared = float(declared)
+    if computed <= 0 or not math.isfinite(declared) or abs(declared - computed) > tolerance * computed:
         return _(
             "Declared area %(declared)s m² disagrees with the geometry's area %(computed).1f m² "
             "by more than %(pct)s%%."

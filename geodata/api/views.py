@@ -164,7 +164,6 @@ class DivisionViewSet(SpatialMixin, GovernedViewSet):
     queryset = Division.objects.all()
     filterset_class = DivisionFilterSet
     search_fields = ("name",)
-    extra_params = (*SpatialMixin.extra_params, "lon", "lat", "root", "depth", "include_retired")
 
     @extend_schema(
         parameters=[
