@@ -106,7 +106,7 @@ def main():
 
     from geodata.choices import PROVINCE_EXTENT
     from geodata.divisions import division_chain
-    from geodata.geometry import parse_bbox
+    from geodata.geometry import parse, parse_bbox
     from geodata.models import Parcel
     from geodata.spatial import Stats, intersecting, locate_divisions
 
@@ -173,6 +173,36 @@ def main():
             f"| bbox {size}° ({label}) | {rate:.0f} | {median:.2f} | {bare:.0f} | {ratio} | {tested_ratio} | "
             f"{returned / len(boxes):.1f} per box |"
         )
+
+    # A triangle (half of a 0.05° box): the box prefilter now passes about twice what it keeps.
+    n = max(args.requests // 4, 50)
+    triangles = []
+    for lon, lat in points[:n]:
+        lon, lat = min(lon, max_lon - 0.05), min(lat, max_lat - 0.05)
+        ring = [[lon, lat], [lon + 0.05, lat], [lon, lat + 0.05], [lon, lat]]
+        triangles.append({"type": "Polygon", "coordinates": [ring]})
+    rate, median, responses = timed(
+        (
+            lambda t=t: client.post(
+                "/api/v1/geodata/parcels/intersects/?geometry=false&page_size=1000", t, format="json"
+            )
+        )
+        for t in triangles
+    )
+    assert all(r.status_code == 200 for r in responses), responses[0].content
+    payloads = [r.json() for r in responses]
+    returned = sum(len(p["features"]) for p in payloads)
+    candidates = sum(p["prefilter"]["candidates"] for p in payloads)
+    tested = sum(p["prefilter"]["exact_tested"] for p in payloads)
+    started = time.perf_counter()
+    for t in triangles:
+        intersecting(Parcel.objects.all(), parse(t), limit=1000)
+    bare = len(triangles) / (time.perf_counter() - started)
+    print(
+        f"| intersects triangle (half of 0.05°) | {rate:.0f} | {median:.2f} | {bare:.0f} | "
+        f"{candidates / returned:.4f} | {tested / returned:.4f} | "
+        f"{returned / len(triangles):.1f} per polygon |"
+    )
 
 
 if __name__ == "__main__":
