@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from hub.access import services, usage
 from hub.access.authentication import SystemPrincipal
-from hub.access.models import AccessRequest, AuditEntry, Grant
+from hub.access.models import AccessRequest, Grant
 
 from .serializers import (
     AccessRequestCreateSerializer,
@@ -130,16 +130,6 @@ class UsageView(APIView):
         )
 
 
-def subject_usage(key):
-    """Audit rows that touched the subject ``key`` (who used this subject's data)."""
-    from django.db import connection
-
-    queryset = AuditEntry.objects.select_related("system")
-    if connection.vendor == "postgresql":
-        return queryset.filter(subject_keys__contains=[key])
-    return queryset.filter(subject_keys__icontains=f'"{key}"')
-
-
 class SubjectUsageView(APIView):
     """Who used this subject's data: every audited call that touched the key."""
 
@@ -147,7 +137,7 @@ class SubjectUsageView(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, key):
-        rows = subject_usage(key).order_by("-id")[:1000]
+        rows = usage.subject_calls(key)[:1000]
         return Response(
             {
                 "key": key,
