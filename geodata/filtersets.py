@@ -54,4 +54,4 @@ class ResourceUnitFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = ResourceUnit
-        fields = ["unit_code", "resource_type", "division_code"]
+        fields = ["unit_code", "name", "resource_type", "division_code"]

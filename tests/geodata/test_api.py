@@ -83,6 +83,82 @@ class TestParcelAPI(GovernedAPITests):
         return "land_use", "0701", "0702"
 
 
+@pytest.mark.django_db
+class TestPlaceNameAPI(GovernedAPITests):
+    dataset = "geodata.place_name"
+    url = "/api/v1/geodata/place-names/"
+    shown_item = "name"
+    hidden_item = "category"
+    masked_item = "name"
+    search_text_item = "name"
+
+    def make_record(self):
+        from geodata.models import PlaceName
+
+        with context.writing("mzt", reason="test"):
+            place = PlaceName(
+                place_code="320102P0000001",
+                name="玄武湖",
+                category="water",
+                division_code="320102",
+                lon=118.79,
+                lat=32.07,
+            )
+            place.save()
+        return place
+
+    def missing_key(self, record):
+        return "320102P9999999"
+
+    def change(self, record):
+        with context.writing("mzt", reason="renamed"):
+            record.name = "玄武湖公园"
+            record.save()
+        return "name", "玄武湖", "玄武湖公园"
+
+    def test_masked_grant_masks_by_the_catalogue_rule(self):
+        pytest.skip("place names are public: none is masked")
+
+
+@pytest.mark.django_db
+class TestResourceUnitAPI(GovernedAPITests):
+    dataset = "geodata.resource_unit"
+    url = "/api/v1/geodata/resource-units/"
+    shown_item = "name"
+    hidden_item = "resource_type"
+    masked_item = "name"
+    search_text_item = "name"
+
+    def make_record(self):
+        from geodata import geometry as geo
+        from geodata.models import ResourceUnit
+
+        shape = square(118.80, 32.05, size=0.01)
+        with context.writing("zrzyt", reason="test"):
+            unit = ResourceUnit(
+                unit_code="ZY3201020001",
+                name="玄武湖水域",
+                resource_type="water",
+                division_code="320102",
+                area=round(geo.geodesic_area(geo.parse(shape)), 2),
+                geometry=shape,
+            )
+            unit.save()
+        return unit
+
+    def missing_key(self, record):
+        return "ZY3201029999"
+
+    def change(self, record):
+        with context.writing("zrzyt", reason="reclassified"):
+            record.resource_type = "wetland"
+            record.save()
+        return "resource_type", "water", "wetland"
+
+    def test_masked_grant_masks_by_the_catalogue_rule(self):
+        pytest.skip("resource units are public: none is masked")
+
+
 def geo_client(dataset, *fields, mode="search"):
     _system, client = make_system(grants=[(f"geodata.{dataset}.{f}", mode, False) for f in fields])
     return client
