@@ -115,7 +115,7 @@ def steward_department(user):
 def decide(entry, user, *, approve, reason=""):
     """A steward of the deciding department approves or refuses one requested item."""
     entry = (
-        AccessRequestItem.objects.select_for_update()
+        AccessRequestItem.objects.select_for_update(of=("self",))
         .select_related(
             "item__dataset__library__lead_department", "item__source_department", "request__system"
         )

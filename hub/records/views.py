@@ -13,6 +13,7 @@ from functools import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Q
+from django.http import JsonResponse
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timezone import is_naive, make_aware
 from django.utils.translation import gettext as _
@@ -90,16 +91,11 @@ class GovernedViewSet(viewsets.GenericViewSet):
                 self._write_audit(response, started)
         except DatabaseError:
             log.exception("governed call failed closed")
-            response = self.finalize_response(
-                self.request,
-                Response(
-                    {
-                        "detail": _("The call could not be recorded; no data was returned."),
-                        "code": "unavailable",
-                    },
-                    status=503,
-                ),
-            )
+            body = {"detail": _("The call could not be recorded; no data was returned."), "code": "unavailable"}
+            if not hasattr(self, "headers") or not hasattr(self.request, "accepted_renderer"):
+                # The database failed before DRF had set the call up (e.g. no connection at all).
+                return JsonResponse(body, status=503, json_dumps_params={"ensure_ascii": False})
+            response = self.finalize_response(self.request, Response(body, status=503))
         return response
 
     def _write_audit(self, response, started):
