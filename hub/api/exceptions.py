@@ -40,16 +40,21 @@ class ServiceUnavailable(exceptions.APIException):
     default_detail = "The database is unavailable; try again shortly."
 
 
-def _flatten_errors(detail):
+def _flatten_errors(detail, path=""):
+    """Nested serializer errors as ``{"items.0.mode": [messages]}``: one flat level, naming the spot."""
+    flat = {}
     if isinstance(detail, dict):
-        return {str(k): _flatten_errors(v) for k, v in detail.items()}
-    if isinstance(detail, list):
-        out = []
-        for entry in detail:
-            flat = _flatten_errors(entry)
-            out.extend(flat if isinstance(flat, list) else [flat])
-        return out
-    return [str(detail)]
+        for key, value in detail.items():
+            flat.update(_flatten_errors(value, f"{path}.{key}" if path else str(key)))
+    elif isinstance(detail, list):
+        for position, entry in enumerate(detail):
+            if isinstance(entry, (dict, list)):
+                flat.update(_flatten_errors(entry, f"{path}.{position}" if path else str(position)))
+            else:
+                flat.setdefault(path or "non_field_errors", []).append(str(entry))
+    else:
+        flat.setdefault(path or "non_field_errors", []).append(str(detail))
+    return flat
 
 
 def exception_handler(exc, context):
@@ -71,12 +76,13 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        first = next(iter(_flatten_errors(errors).items()), (None, [""]))
+        flat = _flatten_errors(errors)
+        first = next(iter(flat.items()), ("non_field_errors", [""]))
         response.data = {
             "detail": _("Invalid input: %(field)s: %(message)s")
             % {"field": first[0], "message": (first[1] or [""])[0]},
             "code": "invalid",
-            "errors": _flatten_errors(errors),
+            "errors": flat,
         }
         return response
     detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
