@@ -47,6 +47,20 @@ def _serializer_class(model):
     return serializer_for(model)
 
 
+def refuse_nul(value, where):
+    """PostgreSQL text cannot hold NUL: refuse it as bad input (400), before it reaches SQL."""
+    if isinstance(value, str) and "\x00" in value:
+        raise BadRequest(
+            _("%(where)s: the NUL character is not allowed.") % {"where": str(where)[:64].replace("\x00", "")},
+            code="invalid_character",
+        )
+
+
+def _printable(text, limit):
+    """Audit text fields without NUL (which would fail the insert and so the call)."""
+    return text.replace("\x00", "\ufffd")[:limit]
+
+
 def parse_as_of(value):
     """``?as_of=`` as an aware datetime; a bare date means the end of that day."""
     when = parse_datetime(value)
@@ -108,9 +122,9 @@ class GovernedViewSet(viewsets.GenericViewSet):
             key_prefix=user.key.prefix if system else "",
             client_ip=client_ip(request),
             request_id=request.META.get("HTTP_X_REQUEST_ID", "")[:64],
-            purpose=request.META.get("HTTP_X_PURPOSE", "")[:200],
+            purpose=_printable(request.META.get("HTTP_X_PURPOSE", ""), 200),
             method=request.method,
-            endpoint=request.path[:300],
+            endpoint=_printable(request.path, 300),
             dataset=self.audit.dataset or self.dataset.code,
             mode=self.audit.mode,
             subject_keys=self.audit.subject_keys,
@@ -122,6 +136,12 @@ class GovernedViewSet(viewsets.GenericViewSet):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        refuse_nul(kwargs.get(self.lookup_url_kwarg, ""), self.lookup_url_kwarg)
+        for name, values in request.query_params.lists():
+            refuse_nul(name, _("query parameter name"))
+            for value in values:
+                refuse_nul(value, name)
+        refuse_nul(request.META.get("HTTP_X_PURPOSE", ""), "X-Purpose")
         self.scope = resolve(request, self.dataset)
         self.audit.dataset = self.dataset.code
 
@@ -298,6 +318,11 @@ class GovernedViewSet(viewsets.GenericViewSet):
                     raise BadRequest(
                         where + _("unknown item '%(name)s'.") % {"name": str(name)[:64]}, code="unknown_item"
                     )
+                if isinstance(entry[name], (dict, list)):
+                    raise BadRequest(
+                        where + _("%(name)s: expected a single value, not an array or object.") % {"name": name},
+                        code="invalid",
+                    )
                 if name not in verifiable:
                     raise NoGrant(
                         self.dataset.code,
@@ -305,6 +330,7 @@ class GovernedViewSet(viewsets.GenericViewSet):
                         _("Item %(item)s is not granted in verify mode.")
                         % {"item": self.dataset.by_field[name].code},
                     )
+            refuse_nul(entry[key_name], where + key_name)
             keys.append(model.normalize_key(entry[key_name]))
         fields = sorted({name for entry in entries for name in entry} | {key_name})
         records = {
