@@ -51,7 +51,8 @@ def refuse_nul(value, where):
     """PostgreSQL text cannot hold NUL: refuse it as bad input (400), before it reaches SQL."""
     if isinstance(value, str) and "\x00" in value:
         raise BadRequest(
-            _("%(where)s: the NUL character is not allowed.") % {"where": str(where)[:64].replace("\x00", "")},
+            _("%(where)s: the NUL character is not allowed.")
+            % {"where": str(where)[:64].replace("\x00", "")},
             code="invalid_character",
         )
 
@@ -105,7 +106,10 @@ class GovernedViewSet(viewsets.GenericViewSet):
                 self._write_audit(response, started)
         except DatabaseError:
             log.exception("governed call failed closed")
-            body = {"detail": _("The call could not be recorded; no data was returned."), "code": "unavailable"}
+            body = {
+                "detail": _("The call could not be recorded; no data was returned."),
+                "code": "unavailable",
+            }
             if not hasattr(self, "headers") or not hasattr(self.request, "accepted_renderer"):
                 # The database failed before DRF had set the call up (e.g. no connection at all).
                 return JsonResponse(body, status=503, json_dumps_params={"ensure_ascii": False})
@@ -320,7 +324,8 @@ class GovernedViewSet(viewsets.GenericViewSet):
                     )
                 if isinstance(entry[name], (dict, list)):
                     raise BadRequest(
-                        where + _("%(name)s: expected a single value, not an array or object.") % {"name": name},
+                        where
+                        + _("%(name)s: expected a single value, not an array or object.") % {"name": name},
                         code="invalid",
                     )
                 if name not in verifiable:

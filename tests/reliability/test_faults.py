@@ -62,7 +62,8 @@ def database_away():
     with admin_connection() as admin:
         admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
         admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
             [name],
         )
     time.sleep(0.2)
@@ -150,7 +151,9 @@ def test_search_with_connection_killed_midway_returns_no_page(catalogue):
 def pending_request():
     system, _client = make_system()
     request = services.submit(
-        system, purpose="marriage registration", items=[{"item": "population.person.ethnicity", "mode": "lookup"}]
+        system,
+        purpose="marriage registration",
+        items=[{"item": "population.person.ethnicity", "mode": "lookup"}],
     )
     entry = request.entries.get()
     assert entry.status == DecisionStatus.PENDING
@@ -162,7 +165,9 @@ def pending_request():
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("when", ["after the decision row, before the grant", "after the grant, before commit"])
+@pytest.mark.parametrize(
+    "when", ["after the decision row, before the grant", "after the grant, before commit"]
+)
 def test_decision_with_connection_killed_midway_leaves_no_grant_without_decision(catalogue, when):
     request, entry, browser = pending_request()
     original = services._grant

@@ -129,7 +129,9 @@ def test_huge_numbers_and_broken_json_are_400s(scene):
 def test_invalid_utf8_body_is_a_400(scene):
     people, client = scene
     body = b'{"id_number": "' + people[0].id_number.encode() + b'", "name": "\xff\xfe\xc3("}'
-    response = client.generic("POST", "/api/v1/population/persons/verify/", body, content_type="application/json")
+    response = client.generic(
+        "POST", "/api/v1/population/persons/verify/", body, content_type="application/json"
+    )
     assert response.status_code == 400
     assert "JSON parse error" in response.json()["detail"]
 
@@ -137,7 +139,9 @@ def test_invalid_utf8_body_is_a_400(scene):
 def test_gb18030_body_is_read_when_declared_and_refused_when_not(scene):
     people, client = scene
     person = people[0]
-    body = json.dumps({"id_number": person.id_number, "name": person.name}, ensure_ascii=False).encode("gb18030")
+    body = json.dumps({"id_number": person.id_number, "name": person.name}, ensure_ascii=False).encode(
+        "gb18030"
+    )
     declared = client.generic(
         "POST", "/api/v1/population/persons/verify/", body, content_type="application/json; charset=gb18030"
     )
@@ -180,7 +184,13 @@ def test_nested_validation_errors_name_the_row_and_field(scene):
     assert "items.1.mode" in response.json()["detail"]
 
 
-TRAVERSAL_NAMES = ["../../../../etc/passwd", "..\\..\\windows\\win.ini", "/etc/shadow", "a/../../b.csv", "\x00.csv"]
+TRAVERSAL_NAMES = [
+    "../../../../etc/passwd",
+    "..\\..\\windows\\win.ini",
+    "/etc/shadow",
+    "a/../../b.csv",
+    "\x00.csv",
+]
 
 
 @pytest.mark.parametrize("filename", TRAVERSAL_NAMES)

@@ -143,7 +143,7 @@ def test_insane_request_id_is_replaced_by_a_generated_one():
 
 
 @pytest.mark.django_db
-def test_request_log_line_is_json_with_the_request_id(caplog):
+def test_request_log_line_is_json_with_the_request_id():
     handler_output = []
 
     class Capture(logging.Handler):
@@ -179,7 +179,7 @@ def test_json_formatter_outputs_one_object_per_line_with_exception():
             "x", logging.ERROR, __file__, 1, "failed %s", ("here",), sys.exc_info(), extra={"batch": "b1"}
         )
     text = formatter.format(record)
-    assert "\n" not in text.strip().splitlines()[0] or len(text.splitlines()) == 1
+    assert len(text.splitlines()) == 1  # the traceback is escaped inside the JSON string
     entry = json.loads(text)
     assert entry["message"] == "failed here" and entry["batch"] == "b1"
     assert "ValueError: boom 测试" in entry["exception"]
@@ -197,7 +197,7 @@ def test_api_docs_page_renders_under_the_content_security_policy():
     page = response.content.decode()
     # swagger-ui comes from the hub's own static files (sidecar), which the policy allows.
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
-    assert "https://" not in page.split("<body")[0] or "cdn" not in page
+    assert "cdn.jsdelivr.net" not in page and "unpkg.com" not in page
     schema = client.get("/api/v1/schema/")
     assert schema.status_code == 200
     assert "Content-Security-Policy" not in schema  # not an HTML page
