@@ -105,43 +105,53 @@ def manage(env, *args):
 
 
 def seed_persons(target, seed):
-    """COPY synthetic persons in (all items, every source stamped), one creation history row each."""
+    """COPY synthetic persons in (all items, every source stamped), one creation history row each.
+
+    Rows are staged and merged with ``ON CONFLICT DO NOTHING`` (a generated ID
+    number may already exist), repeated until ``target`` persons are present.
+    """
     from django.db import connection
     from django.utils import timezone
 
     from population.demo import SOURCE_ITEMS, generate_persons
     from population.models import Person
 
-    existing = Person.objects.count()
-    if existing >= target:
-        print(f"persons: {existing} already present")
-        return
-    missing = target - existing
-    print(f"persons: loading {missing} with COPY ...", flush=True)
-    started = time.perf_counter()
     item_fields = [f.column for f in Person.item_fields()]
-    columns = ["created_at", "updated_at", "source_stamps", *item_fields]
-    now = timezone.now()
-    stamps = json.dumps({department: now.isoformat() for department in SOURCE_ITEMS})
+    columns = ", ".join(["created_at", "updated_at", "source_stamps", *item_fields])
     table = Person._meta.db_table
     history = Person.history.model._meta.db_table
+    started = time.perf_counter()
+    round_ = 0
+    while (existing := Person.objects.count()) < target:
+        missing = target - existing
+        print(f"persons: {existing} present, loading {missing} with COPY ...", flush=True)
+        now = timezone.now()
+        stamps = json.dumps({department: now.isoformat() for department in SOURCE_ITEMS})
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+            before = cursor.fetchone()[0]
+            cursor.execute(f"CREATE TEMP TABLE bench_stage AS SELECT {columns} FROM {table} WITH NO DATA")
+            with cursor.cursor.copy(f"COPY bench_stage ({columns}) FROM STDIN") as copy:
+                rows = generate_persons(missing, seed=seed + 7919 * round_ + existing, start=existing)
+                for row in rows:
+                    copy.write_row([now, now, stamps, *(row.get(name, "") for name in item_fields)])
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM bench_stage"
+                " ON CONFLICT (id_number) DO NOTHING"
+            )
+            cursor.execute("DROP TABLE bench_stage")
+            history_columns = ", ".join(["id", *item_fields])
+            cursor.execute(
+                f"INSERT INTO {history} ({history_columns}, history_date, history_change_reason,"
+                " history_type, source_department, acting_system, batch)"
+                f" SELECT {history_columns}, created_at, 'bench seed', '+', 'gat', '', 'bench-seed'"
+                f" FROM {table} WHERE id > %s",
+                [before],
+            )
+        round_ += 1
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
-        before = cursor.fetchone()[0]
-        raw = cursor.cursor  # the psycopg cursor, for COPY
-        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in generate_persons(missing, seed=seed + existing, start=existing):
-                copy.write_row([now, now, stamps, *(row.get(name, "") for name in item_fields)])
-        history_columns = ["id", *item_fields]
-        cursor.execute(
-            f"INSERT INTO {history} ({', '.join(history_columns)}, history_date, history_change_reason,"
-            " history_type, source_department, acting_system, batch)"
-            f" SELECT {', '.join(history_columns)}, created_at, 'bench seed', '+', 'gat', '', 'bench-seed'"
-            f" FROM {table} WHERE id > %s",
-            [before],
-        )
         cursor.execute(f"ANALYZE {table}")
-    print(f"persons: {missing} loaded in {time.perf_counter() - started:.0f} s", flush=True)
+    print(f"persons: {Person.objects.count()} present ({time.perf_counter() - started:.0f} s)", flush=True)
 
 
 def register_systems(count, rng):

@@ -31,6 +31,8 @@ DEBUG = env_bool("HUB_DEBUG", True)
 
 SECRET_KEY = os.environ.get("HUB_SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("HUB_ALLOWED_HOSTS")
+# Rotation: the previous key(s), comma-separated, still accepted for sessions and signatures.
+SECRET_KEY_FALLBACKS = env_list("HUB_SECRET_KEY_FALLBACKS")
 if DEBUG:
     SECRET_KEY = SECRET_KEY or "insecure-development-key-do-not-use-in-production"
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "testserver", "[::1]"]
