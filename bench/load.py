@@ -477,6 +477,8 @@ def main():
         "workers": int(server_env.get("HUB_WORKERS", os.cpu_count() * 2 + 1)),
         "threads": int(server_env.get("HUB_THREADS", 4)),
         "duration_s": round(wall, 1),
+        "cpus": os.cpu_count(),
+        "load_average_after": [round(x, 1) for x in os.getloadavg()],
         "dossier": "subjects" if dossier_live else "history (dossier endpoint not on this branch)",
         "calls": calls,
         "throughput_rps": round(calls / wall, 1),
@@ -502,7 +504,7 @@ def main():
         "audit_rows_equal_calls": audit_rows == calls,
         "examples": stats.examples,
     }
-    path = out / f"load-{persons}.json"
+    path = out / f"load-{persons}-c{args.clients}.json"
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False))
     print(json.dumps({k: v for k, v in result.items() if k != "examples"}, indent=2, ensure_ascii=False))
     if stats.examples:
