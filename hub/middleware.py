@@ -1,4 +1,4 @@
-"""Request id, request log line and content security policy for every response.
+"""Request-wide middleware: request id and request log line, API language, content security policy.
 
 The request id ties one call together across the reverse proxy's log, the
 hub's JSON log lines, the audit row and the caller's own logs: a sane
@@ -12,6 +12,7 @@ import time
 import uuid
 
 from django.conf import settings
+from django.utils import translation
 
 from .logs import request_id_var
 
@@ -76,3 +77,22 @@ class ContentSecurityPolicyMiddleware:
         if self.policy and response.get("Content-Type", "").startswith("text/html"):
             response.setdefault("Content-Security-Policy", self.policy)
         return response
+
+
+class ApiLanguageMiddleware:
+    """The API speaks English unless the caller asks otherwise.
+
+    Pages and the admin default to Simplified Chinese (``LANGUAGE_CODE``);
+    API field names and codes are English, so an API call without an
+    ``Accept-Language`` header gets English messages too, and one that asks
+    for ``zh-hans`` gets them in Chinese.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/") and "HTTP_ACCEPT_LANGUAGE" not in request.META:
+            translation.activate("en")
+            request.LANGUAGE_CODE = "en"
+        return self.get_response(request)

@@ -8,4 +8,4 @@ class AccessConfig(AppConfig):
     verbose_name = _("Governed access")
 
     def ready(self):
-        from . import schema  # noqa: F401  (registers the OpenAPI security scheme)
+        from . import schema  # noqa: F401  (registers the OpenAPI auth extension)

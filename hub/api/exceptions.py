@@ -1,5 +1,7 @@
 """Every API error as ``{"detail", "code"[, "errors"]}`` (API.md)."""
 
+import logging
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.utils.translation import gettext as _
@@ -8,6 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from hub.records.sources import SourceRuleViolation
+
+log = logging.getLogger(__name__)
 
 
 class BadRequest(exceptions.APIException):
@@ -40,20 +44,24 @@ class ServiceUnavailable(exceptions.APIException):
     default_detail = "The database is unavailable; try again shortly."
 
 
-def _flatten_errors(detail, path=""):
-    """Nested serializer errors as ``{"items.0.mode": [messages]}``: one flat level, naming the spot."""
+def flatten_errors(detail, prefix=""):
+    """``{"items.0.mode": ["..."]}``: every message under the dotted path of its field."""
     flat = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
-            flat.update(_flatten_errors(value, f"{path}.{key}" if path else str(key)))
+            path = f"{prefix}.{key}" if prefix else str(key)
+            for sub, messages in flatten_errors(value, path).items():
+                flat.setdefault(sub, []).extend(messages)
     elif isinstance(detail, list):
-        for position, entry in enumerate(detail):
-            if isinstance(entry, (dict, list)):
-                flat.update(_flatten_errors(entry, f"{path}.{position}" if path else str(position)))
+        for position, value in enumerate(detail):
+            if isinstance(value, (dict, list)):
+                path = f"{prefix}.{position}" if prefix else str(position)
+                for sub, messages in flatten_errors(value, path).items():
+                    flat.setdefault(sub, []).extend(messages)
             else:
-                flat.setdefault(path or "non_field_errors", []).append(str(entry))
+                flat.setdefault(prefix or "non_field_errors", []).append(str(value))
     else:
-        flat.setdefault(path or "non_field_errors", []).append(str(detail))
+        flat.setdefault(prefix or "non_field_errors", []).append(str(detail))
     return flat
 
 
@@ -68,21 +76,21 @@ def exception_handler(exc, context):
             status=status.HTTP_403_FORBIDDEN,
         )
     if isinstance(exc, (OperationalError, InterfaceError)):
+        log.warning("database unavailable: %s", exc)
         exc = ServiceUnavailable()
     elif isinstance(exc, DatabaseError):
+        log.exception("database error answered as 503")
         exc = ServiceUnavailable(_("The request could not be completed by the database."))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        flat = _flatten_errors(errors)
-        first = next(iter(flat.items()), ("non_field_errors", [""]))
+        errors = flatten_errors(exc.detail) or {"non_field_errors": [_("Invalid input.")]}
+        field, messages = next(iter(errors.items()))
         response.data = {
-            "detail": _("Invalid input: %(field)s: %(message)s")
-            % {"field": first[0], "message": (first[1] or [""])[0]},
+            "detail": _("Invalid input: %(field)s: %(message)s") % {"field": field, "message": messages[0]},
             "code": "invalid",
-            "errors": flat,
+            "errors": errors,
         }
         return response
     detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
