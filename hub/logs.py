@@ -11,12 +11,25 @@ request_id_var = contextvars.ContextVar("request_id", default="")
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
 
+def request_id_of(record):
+    """The request id of a log record: set explicitly, of the request being served, or of
+    the request the record carries (Django logs 4xx/5xx after the middleware has returned)."""
+    explicit = getattr(record, "request_id", "")
+    if explicit:
+        return explicit
+    current = request_id_var.get()
+    if current:
+        return current
+    request = getattr(record, "request", None)
+    meta = getattr(request, "META", None)
+    return meta.get("HTTP_X_REQUEST_ID", "") if isinstance(meta, dict) else ""
+
+
 class RequestIdFilter(logging.Filter):
-    """Stamp each record with the id of the request being served (or "")."""
+    """Stamp each record with the id of its request (or "")."""
 
     def filter(self, record):
-        if not getattr(record, "request_id", ""):
-            record.request_id = request_id_var.get()
+        record.request_id = request_id_of(record)
         return True
 
 
@@ -29,7 +42,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", "") or request_id_var.get(),
+            "request_id": request_id_of(record),
         }
         for name, value in vars(record).items():
             if name not in _STANDARD and name not in entry:

@@ -170,6 +170,29 @@ def test_request_log_line_is_json_with_the_request_id():
     assert line["level"] == "INFO" and "duration_ms" in line and "time" in line
 
 
+def test_django_error_log_lines_carry_the_request_id_of_their_request():
+    """Django logs 4xx/5xx after the middleware chain has returned; the id comes from the request."""
+    records = []
+
+    class Capture(logging.Handler):
+        def emit(self, record):
+            records.append(self.format(record))
+
+    handler = Capture()
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        response = Client().get("/no-such-page/", HTTP_X_REQUEST_ID="lost-1")
+    finally:
+        logger.removeHandler(handler)
+    assert response.status_code == 404
+    lines = [json.loads(line) for line in records]
+    assert lines and lines[-1]["request_id"] == "lost-1"
+    assert lines[-1]["status_code"] == 404
+
+
 def test_json_formatter_outputs_one_object_per_line_with_exception():
     formatter = JsonFormatter()
     try:
