@@ -62,7 +62,34 @@ def _callable(path):
         raise RuleError(f"{path} cannot be imported.") from exc
 
 
-class Compiler:
+class Dialect:
+    """The few SQL spellings PostgreSQL and SQLite disagree on."""
+
+    def __init__(self, connection=None):
+        self.connection = connection or default_connection
+        self.vendor = self.connection.vendor
+
+    def regex(self, expr):
+        """``expr`` matches a regular expression (PostgreSQL ``~``; Django's REGEXP on SQLite)."""
+        return f"({expr} ~ %s)" if self.vendor == "postgresql" else f"({expr} REGEXP %s)"
+
+    def all_digits_then(self, expr, n_digits, tail_class="", length=None):
+        """``expr`` is ``n_digits`` digits followed by one character of ``tail_class`` (then anything
+        unless ``length`` fixes it), as a regular expression on PostgreSQL and GLOB on SQLite."""
+        if self.vendor == "postgresql":
+            tail = f"[{tail_class}]" if tail_class else ""
+            end = "$" if length else ""
+            return f"({expr} ~ '^[0-9]{{{n_digits}}}{tail}{end}')"
+        tail = f"[{tail_class}]" if tail_class else ""
+        end = "" if length else "*"
+        return f"({expr} GLOB '{'[0-9]' * n_digits}{tail}{end}')"
+
+    def char_index(self, alphabet, char_expr):
+        fn = "strpos" if self.vendor == "postgresql" else "instr"
+        return f"({fn}('{alphabet}', {char_expr}) - 1)"
+
+
+class Compiler(Dialect):
     """Turns the rules of one dataset into :class:`Check` objects for one connection.
 
     ``scoped`` says the scan covers a few keys only: uniqueness then probes
@@ -71,9 +98,8 @@ class Compiler:
 
     def __init__(self, dataset_spec, connection=None, *, scoped=False, now=None):
         self.dataset = dataset_spec
+        super().__init__(connection)
         self.model = dataset_spec.model
-        self.connection = connection or default_connection
-        self.vendor = self.connection.vendor
         self.scoped = scoped
         self.now = now or timezone.now()
         self.table = self.model._meta.db_table
@@ -111,25 +137,6 @@ class Compiler:
 
     def db_datetime(self, value):
         return self.connection.ops.adapt_datetimefield_value(value)
-
-    def regex(self, expr):
-        """``expr`` matches a regular expression (PostgreSQL ``~``; Django's REGEXP on SQLite)."""
-        return f"({expr} ~ %s)" if self.vendor == "postgresql" else f"({expr} REGEXP %s)"
-
-    def all_digits_then(self, expr, n_digits, tail_class="", length=None):
-        """``expr`` is ``n_digits`` digits followed by one character of ``tail_class`` (then anything
-        unless ``length`` fixes it), as a regular expression on PostgreSQL and GLOB on SQLite."""
-        if self.vendor == "postgresql":
-            tail = f"[{tail_class}]" if tail_class else ""
-            end = "$" if length else ""
-            return f"({expr} ~ '^[0-9]{{{n_digits}}}{tail}{end}')"
-        tail = f"[{tail_class}]" if tail_class else ""
-        end = "" if length else "*"
-        return f"({expr} GLOB '{'[0-9]' * n_digits}{tail}{end}')"
-
-    def char_index(self, alphabet, char_expr):
-        fn = "strpos" if self.vendor == "postgresql" else "instr"
-        return f"({fn}('{alphabet}', {char_expr}) - 1)"
 
     def when(self, params, alias="t"):
         """SQL and params restricting a rule to rows where every ``when`` field equals its value."""
@@ -368,7 +375,6 @@ def ric_fails(compiler, c):
 
 def uscc_fails(compiler, c):
     """GB 32100: not 8 digits and 10 code characters, or the check character is wrong."""
-    well_formed = compiler.all_digits_then(c, 8, USCC_CLASS, length=18)
     if compiler.vendor == "postgresql":
         well_formed = f"({c} ~ '^[0-9]{{8}}[{USCC_CLASS}]{{10}}$')"
     else:
