@@ -66,8 +66,8 @@ RULES = [
         RuleKind.REFERENCE,
         Dimension.CONSISTENCY,
         Severity.MEDIUM,
-        # The geodata library's division table when it is there; the GB/T 2260 list otherwise.
-        {"dataset": "geodata.division", "field": "code", "fallback": "geodata.divisions.all_codes"},
+        # Through the geodata library's public division list (every GB/T 2260 code ever in force).
+        {"values_from": "geodata.divisions.all_codes"},
         description="户籍地行政区划应存在于空间地理库",
     ),
     Rule(

@@ -269,27 +269,32 @@ class Compiler(Dialect):
         return f"{c} IS NOT NULL AND {o} IS NOT NULL", [], f"({c} {op} {o})", []
 
     def kind_reference(self, rule, name, params):
-        target_code, target_field = params.get("dataset"), params.get("field")
-        target_model = None
-        if target_code:
-            try:
-                target_spec = catalogue.get(target_code)
-                target_model = apps.get_model(target_spec.model_label)
-            except (catalogue.UnknownDataset, LookupError, ValueError):
-                target_model = None
-        if target_model is not None:
-            try:
-                column = target_model._meta.get_field(target_field or target_spec.natural_key).column
-            except Exception as exc:
-                raise RuleError(f"{target_code} has no field {target_field!r}.") from exc
-            table = target_model._meta.db_table
-            target = f"SELECT r.{qn(column)} FROM {qn(table)} r WHERE r.{qn(column)} IS NOT NULL"
-            fails = f"NOT ({self.col(name)} IN ({target}))"
-            return self.present(name), [], fails, []
-        if params.get("fallback"):
-            fails, args = self.not_in_list(name, list(_callable(params["fallback"])()))
+        """The value exists in another library: its table (``dataset``, ``field``), or the public
+        code list a library offers (``values_from``, e.g. ``geodata.divisions.all_codes``)."""
+        if params.get("values_from"):
+            fails, args = self.not_in_list(name, list(_callable(params["values_from"])()))
             return self.present(name), [], fails, args
-        raise RuleError(f"Reference target {target_code!r} is not installed and no fallback is given.")
+        target_code = params.get("dataset")
+        try:
+            target_spec = catalogue.get(target_code)
+            target_model = apps.get_model(target_spec.model_label)
+        except (catalogue.UnknownDataset, LookupError, ValueError):
+            raise RuleError(f"Reference target {target_code!r} is not in the catalogue.") from None
+        try:
+            column = target_model._meta.get_field(params.get("field") or target_spec.natural_key).column
+        except Exception as exc:
+            raise RuleError(f"{target_code} has no field {params.get('field')!r}.") from exc
+        table, column = qn(target_model._meta.db_table), qn(column)
+        target = f"SELECT r.{column} FROM {table} r WHERE r.{column} IS NOT NULL"
+        when_sql, when_params = [], []
+        for other, value in (params.get("target_when") or {}).items():
+            try:
+                other_column = target_model._meta.get_field(other).column
+            except Exception as exc:
+                raise RuleError(f"{target_code} has no field {other!r}.") from exc
+            when_sql.append(f" AND r.{qn(other_column)} = %s")
+            when_params.append(value)
+        return self.present(name), [], f"NOT ({self.col(name)} IN ({target}{''.join(when_sql)}))", when_params
 
     def kind_uniqueness(self, rule, name, params):
         names = params.get("fields") or [name]
