@@ -98,9 +98,7 @@ def test_province_bulletin_ranks_departments(scanned):
     assert "population.person.marital_status.codetable" in html  # overdue group listed
     csv_body = client.get("/quality/bulletin/?format=csv").content.decode("utf-8-sig")
     assert "rank,department" in csv_body and "mzt" in csv_body
-    book = openpyxl.load_workbook(
-        __import__("io").BytesIO(client.get("/quality/bulletin/?format=xlsx").content)
-    )
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/quality/bulletin/?format=xlsx").content))
     assert book.sheetnames == ["ranking", "overdue"]
     assert book["overdue"].max_row == 2
 
