@@ -30,6 +30,7 @@ HITS = "quality_scan_hits"
 SCOPE = "quality_scan_scope"
 EXAMPLES = 5
 KEY_CHUNK = 5000
+WORK_MEM = "128MB"
 
 
 class ScanError(RuntimeError):
@@ -52,8 +53,8 @@ def _fetch(sql, params=()):
         return cursor.fetchall()
 
 
-def _drop_temp():
-    for table in (HITS, SCOPE):
+def _drop_temp(extra=()):
+    for table in (HITS, SCOPE, *extra):
         _execute(f"DROP TABLE IF EXISTS {qn(table)}")
 
 
@@ -78,9 +79,13 @@ def scan(dataset_code, *, keys=None, trigger=ScanTrigger.MANUAL, batch="", progr
     dataset = Dataset.objects.get(code=dataset_code)
     record = Scan.objects.create(dataset=dataset, trigger=trigger, full=keys is None, batch=batch[:64])
     step = _Progress(progress)
+    temp_tables = []
     try:
         with transaction.atomic():
-            _run(record, spec, keys, step)
+            if connection.vendor == "postgresql":
+                # Room for the hash tables of code lists and duplicate groups, for this scan only.
+                _execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+            _run(record, spec, keys, step, temp_tables)
     except Exception as exc:
         Scan.objects.filter(pk=record.pk).update(
             status=ScanStatus.FAILED, finished_at=timezone.now(), error=str(exc)[:2000]
@@ -88,14 +93,14 @@ def scan(dataset_code, *, keys=None, trigger=ScanTrigger.MANUAL, batch="", progr
         raise
     finally:
         try:
-            _drop_temp()
+            _drop_temp(temp_tables)
         except Exception:  # the connection may be unusable after a failure
             log.debug("could not drop scan temp tables", exc_info=True)
     record.refresh_from_db()
     return record
 
 
-def _run(record, spec, keys, step):
+def _run(record, spec, keys, step, temp_tables):
     now = record.started_at
     compiler = Compiler(spec, scoped=keys is not None, now=now)
     rules = list(
@@ -128,6 +133,13 @@ def _run(record, spec, keys, step):
                 chunk = unique_keys[start : start + KEY_CHUNK]
                 cursor.executemany(f"INSERT INTO {qn(SCOPE)} (record_key) VALUES (%s)", [[k] for k in chunk])
         scope_sql = f"{key_col} IN (SELECT record_key FROM {qn(SCOPE)})"
+
+    for check in checks:
+        temp_tables.extend(check.temp_tables)
+        for temp in check.temp_tables:
+            _execute(f"DROP TABLE IF EXISTS {qn(temp)}")
+        for sql, params in check.setup:
+            _execute(sql, params)
 
     # Pass 1: rows each rule checks (per partition when the dataset is partitioned).
     step("count", f"{len(checks)} rules")

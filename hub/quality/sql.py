@@ -14,7 +14,8 @@ arithmetic, tested against python-stdnum.
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from importlib import import_module
 
 from django.apps import apps
@@ -44,10 +45,14 @@ class Check:
 
     rule: object
     applies: str
-    applies_params: list = field(default_factory=list)
+    applies_params: list = dataclass_field(default_factory=list)
     fails: str = "FALSE"
-    fails_params: list = field(default_factory=list)
+    fails_params: list = dataclass_field(default_factory=list)
     field: str = ""  # the blamed item's model field, for examples
+    # Statements to run before the passes (e.g. materialise duplicate groups once) and the temp
+    # tables they create, dropped after the scan.
+    setup: list = dataclass_field(default_factory=list)
+    temp_tables: list = dataclass_field(default_factory=list)
 
 
 def qn(name):
@@ -159,6 +164,7 @@ class Compiler(Dialect):
         build = getattr(self, f"kind_{rule.kind}", None)
         if build is None:
             raise RuleError(f"Unknown rule kind {rule.kind!r}.")
+        self._setup, self._temp_tables = [], []
         applies, applies_params, fails, fails_params = build(rule, item_field, params)
         when_sql, when_params = self.when(params)
         applies_parts = [a for a in [applies, *when_sql] if a]
@@ -169,6 +175,8 @@ class Compiler(Dialect):
             fails=fails,
             fails_params=list(fails_params),
             field=item_field,
+            setup=self._setup,
+            temp_tables=self._temp_tables,
         )
 
     def kind_required(self, rule, name, params):
@@ -246,18 +254,18 @@ class Compiler(Dialect):
         id_col = self.col(params.get("id_field") or "id_number")
         part = params.get("part")
         c = self.col(name)
-        well_formed = self.all_digits_then(id_col, 17)
+        # Plain string comparisons, no CAST, so no format guard is needed; an ID number that is
+        # not 18 characters is left to its own checksum rule.
+        id_present = f"length({id_col}) = 18"
         if part == "birth_date":
             if self.vendor == "postgresql":
                 as_digits = f"to_char({c}, 'YYYYMMDD')"
             else:
                 as_digits = f"replace({c}, '-', '')"
-            fails = f"(CASE WHEN {well_formed} THEN {as_digits} <> substr({id_col}, 7, 8) ELSE FALSE END)"
-            return f"{c} IS NOT NULL AND {well_formed}", [], fails, []
+            return f"{c} IS NOT NULL AND {id_present}", [], f"({as_digits} <> substr({id_col}, 7, 8))", []
         if part == "gender":
             implied = f"CASE WHEN substr({id_col}, 17, 1) IN ('1', '3', '5', '7', '9') THEN '1' ELSE '2' END"
-            fails = f"(CASE WHEN {well_formed} AND {c} IN ('1', '2') THEN {c} <> {implied} ELSE FALSE END)"
-            return f"{c} IN ('1', '2') AND {well_formed}", [], fails, []
+            return f"{c} IN ('1', '2') AND {id_present}", [], f"({c} <> {implied})", []
         raise RuleError("'part' must be birth_date or gender.")
 
     def kind_order(self, rule, name, params):
@@ -310,16 +318,23 @@ class Compiler(Dialect):
                 f"EXISTS (SELECT 1 FROM {qn(self.table)} u WHERE {same} AND u.{qn(pk)} <> t.{qn(pk)}{extra})"
             )
             return present, [], fails, when_params
+        # The duplicate groups are materialised once, before the passes: a small table the
+        # row predicate probes by hash, instead of a subquery the planner may rerun per worker.
         cols = ", ".join(qn(self.field(n).column) for n in names)
         inner_present = " AND ".join(self.present(n, alias="u") for n in names)
         extra = "".join(f" AND {w}" for w in when_sql)
+        groups = f"quality_scan_dup_{rule.pk or 0}"
+        self._setup.append(
+            (
+                f"CREATE TEMP TABLE {qn(groups)} AS SELECT {cols} FROM {qn(self.table)} u "
+                f"WHERE {inner_present}{extra} GROUP BY {cols} HAVING COUNT(*) > 1",
+                when_params,
+            )
+        )
+        self._temp_tables.append(groups)
         row = ", ".join(self.col(n) for n in names)
         target = f"({row})" if len(names) > 1 else row
-        fails = (
-            f"{target} IN (SELECT {cols} FROM {qn(self.table)} u WHERE {inner_present}{extra} "
-            f"GROUP BY {cols} HAVING COUNT(*) > 1)"
-        )
-        return present, [], fails, when_params
+        return present, [], f"{target} IN (SELECT {cols} FROM {qn(groups)})", []
 
     def kind_freshness(self, rule, name, params):
         days = params.get("days")
