@@ -137,3 +137,9 @@ def test_bulletin_command_writes_the_periodic_files(scanned, tmp_path):
     assert [c.value for c in book["ranking"][2]][:2] == [1, "gat"]
     text = (tmp_path / next(f for f in files if f.endswith(".csv"))).read_text(encoding="utf-8-sig")
     assert QualityIssue.objects.get(department__code="mzt").record_key in text
+
+
+@pytest.mark.django_db
+def test_bulletin_speaks_chinese_by_default(scanned):
+    html = _client(make_steward("gat")).get("/quality/bulletin/").content.decode()
+    assert "全省数据质量通报" in html and "部门得分排名" in html
