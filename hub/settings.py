@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "hub.middleware.RequestIdMiddleware",
+    "hub.middleware.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "hub.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
