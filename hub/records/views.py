@@ -229,10 +229,9 @@ class GovernedViewSet(viewsets.GenericViewSet):
                     code="unknown_parameter",
                 )
             if declared.field_name.split("__")[0] not in allowed:
-                raise NoGrant(
-                    self.dataset.code,
-                    "search",
+                raise BadRequest(
                     _("Parameter '%(param)s' filters an item not granted in search mode.") % {"param": param},
+                    code="parameter_not_granted",
                 )
         if self.filterset_class and any(p in filters for p in params):
             filterset = self.filterset_class(data=params, queryset=queryset, request=self.request)
@@ -243,8 +242,9 @@ class GovernedViewSet(viewsets.GenericViewSet):
         if text is not None:
             searchable = [f for f in self.search_fields if f in allowed]
             if not searchable:
-                raise NoGrant(
-                    self.dataset.code, "search", _("Parameter 'q' searches no item granted in search mode.")
+                raise BadRequest(
+                    _("Parameter 'q' searches no item granted in search mode."),
+                    code="parameter_not_granted",
                 )
             condition = Q()
             for name in searchable:
@@ -264,10 +264,9 @@ class GovernedViewSet(viewsets.GenericViewSet):
                     _("ordering: unknown item '%(name)s'.") % {"name": name[:64]}, code="unknown_ordering"
                 )
             if name not in allowed:
-                raise NoGrant(
-                    self.dataset.code,
-                    "search",
+                raise BadRequest(
                     _("ordering: item '%(name)s' is not granted in search mode.") % {"name": name},
+                    code="parameter_not_granted",
                 )
             ordering.append(term.strip())
         return ordering + ["id"]
