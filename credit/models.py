@@ -290,7 +290,9 @@ def record_errors(values):
     errors = {}
 
     def need(field, message):
-        if values.get(field) in (None, ""):
+        # Only rows that name their kind (creations, full rows) are checked for completeness;
+        # a partial update (key plus a few items) keeps what the record already has.
+        if "kind" in values and values.get(field) in (None, ""):
             errors.setdefault(field, []).append(message)
 
     kind = values.get("kind")
