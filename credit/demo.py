@@ -11,6 +11,7 @@ lists, each written by the authority that decided it.
 import datetime
 import random
 import uuid
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -112,7 +113,7 @@ def generate_entities(count, representatives, seed=2026):
             "registered_address": f"江苏省{city}市{rng.choice(STREETS)}{rng.randint(1, 999)}号",
             "registered_division": division,
             "registered_capital": (
-                round(rng.choice([10, 50, 100, 200, 500, 1000, 5000]) * rng.uniform(0.5, 2), 2)
+                Decimal(f"{rng.choice([10, 50, 100, 200, 500, 1000, 5000]) * rng.uniform(0.5, 2):.2f}")
                 if authority == "9" and entity_type == "1"
                 else None
             ),
@@ -199,7 +200,7 @@ def generate_records(entities, persons, today, seed=2026):
                 legal_basis=basis,
                 content=f"{content}，给予警告并处罚款",
                 severity=severity,
-                fine_amount=round(rng.choice([0.2, 0.5, 1, 2, 5, 10]), 4),
+                fine_amount=Decimal(rng.choice(["0.2", "0.5", "1", "2", "5", "10"])),
                 decision_date=decided,
             )
             earliest_repair = add_months(decided, 3 if severity == "ordinary" else 12)

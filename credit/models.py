@@ -25,6 +25,16 @@ from .choices import (
 )
 from .validators import ENTITY_TYPES, REGISTRATION_AUTHORITIES, normalize_uscc, validate_uscc
 
+
+
+def history_user(request=None, **kwargs):
+    """Only a person is a history user; a system calling with an API key is recorded in the row's context."""
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+    user = getattr(request, "user", None)
+    return user if isinstance(user, AbstractBaseUser) else None
+
+
 ENTITY_TYPE_CHOICES = [
     (code, name) for code, name in ENTITY_TYPES.items() if code[0] in REGISTRATION_PARTITIONS
 ]
@@ -36,7 +46,7 @@ class LegacyCode(models.Model):
     code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("legacy credit code")
@@ -393,7 +403,7 @@ class RepairApplication(models.Model):
     decision_number = models.CharField(_("decision number"), max_length=100, blank=True)
     decision_reason = models.TextField(_("decision reason"), blank=True)
     effective_on = models.DateField(_("effective on"), null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["-applied_at"]

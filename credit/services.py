@@ -8,6 +8,7 @@ leaves nothing behind.
 
 import datetime
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +45,8 @@ def write_record(model, department, values, *, user=None, system="", reason="", 
     for name, value in values.items():
         setattr(record, name, value)
     _full_clean(record)
+    # simple-history would take request.user, which is not a user when a system calls with an API key
+    record._history_user = user if isinstance(user, AbstractBaseUser) else None
     with context.writing(department, user=user, system=system, reason=reason):
         record.save()
     return record
