@@ -154,7 +154,7 @@ PENALTIES = {
 
 def _base(rng, department, kind, subject_type, key, name):
     return {
-        "record_id": uuid.UUID(int=rng.getrandbits(128), version=4),
+        "record_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
         "kind": kind,
         "subject_type": subject_type,
         "subject_key": key,

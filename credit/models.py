@@ -3,6 +3,7 @@
 import datetime
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -24,7 +25,6 @@ from .choices import (
     add_months,
 )
 from .validators import ENTITY_TYPES, REGISTRATION_AUTHORITIES, normalize_uscc, validate_uscc
-
 
 
 def history_user(request=None, **kwargs):
@@ -152,6 +152,24 @@ class LegalEntity(BaseRecord):
         return errors
 
 
+def new_record_id():
+    return str(uuid.uuid4())
+
+
+def validate_record_id(value):
+    """Record ids are UUIDs in their canonical text form (lower case, hyphenated)."""
+    try:
+        canonical = str(uuid.UUID(str(value)))
+    except ValueError:
+        canonical = None
+    if canonical != str(value):
+        raise ValidationError(
+            _("A record id is a UUID such as %(example)s."),
+            code="record_id",
+            params={"example": new_record_id()},
+        )
+
+
 class CreditRecord(BaseRecord):
     """One credit record of a subject, from the authority that decided it (partition).
 
@@ -164,7 +182,9 @@ class CreditRecord(BaseRecord):
 
     dataset_code = "credit.record"
 
-    record_id = models.UUIDField(_("record id"), unique=True, default=uuid.uuid4)
+    record_id = models.CharField(
+        _("record id"), max_length=36, unique=True, default=new_record_id, validators=[validate_record_id]
+    )
     kind = models.CharField(_("kind"), max_length=24, choices=RecordKind.choices)
     subject_type = models.CharField(_("subject type"), max_length=8, choices=SubjectType.choices)
     subject_key = models.CharField(_("subject identifier (USCC or ID number)"), max_length=18)

@@ -84,7 +84,7 @@ class RepairViewSet(viewsets.GenericViewSet):
             record_id = uuid.UUID(str(body.get("record", "")))
         except ValueError:
             raise exceptions.ValidationError({"record": [_("Give the record's id (a UUID).")]}) from None
-        record = CreditRecord.objects.filter(record_id=record_id).first()
+        record = CreditRecord.objects.filter(record_id=str(record_id)).first()
         if record is None:
             raise exceptions.NotFound(_("No credit record with this id."))
         try:
