@@ -338,6 +338,16 @@ class GovernedAPITests:
         assert response.status_code == 403
         assert self.code(self.hidden_item) in response.json()["detail"]
 
+    def test_verify_of_the_key_alone_needs_a_grant_on_the_key(self):
+        record = self.make_record()
+        key_name = self.spec.natural_key
+        without = self.client((self.hidden_item, "verify"))
+        refused = without.post(f"{self.url}verify/", {key_name: self.key(record)}, format="json")
+        assert refused.status_code == 403
+        with_key = self.client((key_name, "verify"))
+        answered = with_key.post(f"{self.url}verify/", {key_name: self.key(record)}, format="json")
+        assert answered.json() == {"match": True, "items": {}}
+
     def test_verify_rejects_oversized_and_malformed_batches(self):
         self.make_record()
         key_name = self.spec.natural_key

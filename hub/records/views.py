@@ -296,11 +296,15 @@ class GovernedViewSet(viewsets.GenericViewSet):
                 raise BadRequest(where + _("expected a JSON object."), code="invalid")
             if key_name not in entry:
                 raise exceptions.ValidationError({key_name: [where + _("This field is required.")]})
+            # The key addresses the record, as in a lookup URL; it needs its own verify grant
+            # only when it is all that is checked (then the answer says whether it exists).
+            checked = [name for name in entry if name != key_name] or [key_name]
             for name in entry:
                 if name not in self.dataset.by_field:
                     raise BadRequest(
                         where + _("unknown item '%(name)s'.") % {"name": str(name)[:64]}, code="unknown_item"
                     )
+            for name in checked:
                 if name not in verifiable:
                     raise NoGrant(
                         self.dataset.code,
