@@ -17,7 +17,7 @@ DATASETS = [
         natural_key="identifier",
         partition_field="licence_type",
         cycle=UpdateCycle.REALTIME,
-        description="Electronic licences by type; each type's issuing department is the one source of its licences.",
+        description="Electronic licences by type; each type's issuing department is their one source.",
         items=[
             Item("identifier", "证照标识", None, U, PUBLIC, standard="GB/T 36904", required=True, key=True),
             Item("licence_type", "证照类型代码", None, U, PUBLIC, required=True),

@@ -85,7 +85,7 @@ def parse(value) -> LicenceIdentifier:
     expected = check_char(type_code, issuer_code, serial, version)
     if check != expected:
         raise ValidationError(
-            _("Licence identifier's check character is '%(got)s', expected '%(expected)s' (ISO 7064 MOD 37,36)."),
+            _("Licence identifier's check character is '%(got)s', expected '%(expected)s' (MOD 37,36)."),
             code="identifier_checksum",
             params={"got": check[:4], "expected": expected},
         )

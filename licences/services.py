@@ -7,12 +7,16 @@ history row whose reason says what was done and why. Bad input raises
 type raises ``SourceRuleViolation`` (nothing written).
 """
 
+import re
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hub.records import context
 
+from . import identifiers, reference
 from .choices import TRANSITIONS
 from .models import Licence
 
@@ -21,9 +25,28 @@ class TransitionRefused(ValidationError):
     """The action does not apply to the licence's current state."""
 
 
+def new_identifier(type_code, issuer_code, number, version="001"):
+    """A GB/T 36904 identifier whose serial is the licence number's letters and digits (or a random one)."""
+    serial = re.sub(r"[^0-9A-Z]", "", str(number).upper())[:40] or uuid.uuid4().hex[:20].upper()
+    return identifiers.build(type_code, issuer_code, serial, version)
+
+
 @transaction.atomic
 def issue(department, *, user=None, system="", reason="", **values):
-    """Issue a new licence as ``department``; returns it, signed."""
+    """Issue a new licence as ``department``; returns it, signed.
+
+    ``issuing_authority`` and ``issuer_code`` default to the department's own
+    (from the reference file); ``identifier`` defaults to one built from type,
+    issuer code and licence number.
+    """
+    if department in reference.data()["issuers"]:
+        own = reference.issuer(department)
+        values.setdefault("issuing_authority", own["name"])
+        values.setdefault("issuer_code", own["credit_code"])
+    if not values.get("identifier"):
+        type_code = values.get("licence_type_id") or getattr(values.get("licence_type"), "code", None)
+        if type_code and values.get("issuer_code"):
+            values["identifier"] = new_identifier(type_code, values["issuer_code"], values.get("number", ""))
     with context.writing(department, user=user, system=system, reason=reason or _("Issued")):
         licence = Licence(**values)
         licence.save()
@@ -43,12 +66,14 @@ def change(licence, department, *, user=None, system="", reason="", **values):
 
 @transaction.atomic
 def transition(licence, action, department, *, reason, user=None, system=""):
-    """Apply ``action`` (suspend, revoke, restore) with a reason; refused from a state it does not apply to."""
+    """Apply ``action`` (suspend, revoke, restore) with a reason; refused from states it does not fit."""
     if action not in TRANSITIONS:
         raise ValidationError({"action": [_("Unknown action '%(action)s'.") % {"action": action}]})
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": [_("A reason is required to %(action)s a licence.") % {"action": action}]})
+        raise ValidationError(
+            {"reason": [_("A reason is required to %(action)s a licence.") % {"action": action}]}
+        )
     sources, target = TRANSITIONS[action]
     licence = Licence.objects.select_for_update().get(pk=licence.pk)
     if licence.status not in sources:

@@ -59,7 +59,8 @@ def canonical_content(values: dict) -> bytes:
 
 def content_of(licence) -> dict:
     return {
-        name: getattr(licence, "licence_type_id" if name == "licence_type" else name) for name in SIGNED_FIELDS
+        name: getattr(licence, "licence_type_id" if name == "licence_type" else name)
+        for name in SIGNED_FIELDS
     }
 
 
@@ -86,7 +87,9 @@ def _key_for(raw: str, debug: bool, secret: str) -> Ed25519PrivateKey:
         return _parse_key(raw)
     if not debug:
         raise ImproperlyConfigured("HUB_SIGNING_KEY must be set to sign licences in production.")
-    log.warning("HUB_SIGNING_KEY is empty: licences are signed with a development key derived from SECRET_KEY.")
+    log.warning(
+        "HUB_SIGNING_KEY is empty: licences are signed with a development key derived from SECRET_KEY."
+    )
     return Ed25519PrivateKey.from_private_bytes(hashlib.sha256(f"hub-dev-signing:{secret}".encode()).digest())
 
 

@@ -12,4 +12,8 @@ def person_name(id_number) -> str | None:
     """The person's registered name, or None when the person is not in the library."""
     from .models import Person
 
-    return Person.objects.filter(id_number=Person.normalize_key(id_number)).values_list("name", flat=True).first()
+    return (
+        Person.objects.filter(id_number=Person.normalize_key(id_number))
+        .values_list("name", flat=True)
+        .first()
+    )
