@@ -229,10 +229,9 @@ class GovernedViewSet(viewsets.GenericViewSet):
                     code="unknown_parameter",
                 )
             if declared.field_name.split("__")[0] not in allowed:
-                raise NoGrant(
-                    self.dataset.code,
-                    "search",
+                raise BadRequest(
                     _("Parameter '%(param)s' filters an item not granted in search mode.") % {"param": param},
+                    code="parameter_not_granted",
                 )
         if self.filterset_class and any(p in filters for p in params):
             filterset = self.filterset_class(data=params, queryset=queryset, request=self.request)
@@ -243,8 +242,9 @@ class GovernedViewSet(viewsets.GenericViewSet):
         if text is not None:
             searchable = [f for f in self.search_fields if f in allowed]
             if not searchable:
-                raise NoGrant(
-                    self.dataset.code, "search", _("Parameter 'q' searches no item granted in search mode.")
+                raise BadRequest(
+                    _("Parameter 'q' searches no item granted in search mode."),
+                    code="parameter_not_granted",
                 )
             condition = Q()
             for name in searchable:
@@ -264,10 +264,9 @@ class GovernedViewSet(viewsets.GenericViewSet):
                     _("ordering: unknown item '%(name)s'.") % {"name": name[:64]}, code="unknown_ordering"
                 )
             if name not in allowed:
-                raise NoGrant(
-                    self.dataset.code,
-                    "search",
+                raise BadRequest(
                     _("ordering: item '%(name)s' is not granted in search mode.") % {"name": name},
+                    code="parameter_not_granted",
                 )
             ordering.append(term.strip())
         return ordering + ["id"]
@@ -297,11 +296,15 @@ class GovernedViewSet(viewsets.GenericViewSet):
                 raise BadRequest(where + _("expected a JSON object."), code="invalid")
             if key_name not in entry:
                 raise exceptions.ValidationError({key_name: [where + _("This field is required.")]})
+            # The key addresses the record, as in a lookup URL; it needs its own verify grant
+            # only when it is all that is checked (then the answer says whether it exists).
+            checked = [name for name in entry if name != key_name] or [key_name]
             for name in entry:
                 if name not in self.dataset.by_field:
                     raise BadRequest(
                         where + _("unknown item '%(name)s'.") % {"name": str(name)[:64]}, code="unknown_item"
                     )
+            for name in checked:
                 if name not in verifiable:
                     raise NoGrant(
                         self.dataset.code,
