@@ -10,6 +10,7 @@ without the dots. The check is python-stdnum's ``iso7064.mod_37_36``.
 """
 
 import re
+import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -38,6 +39,12 @@ class LicenceIdentifier:
 def check_char(type_code, issuer_code, serial, version) -> str:
     """The ISO 7064 MOD 37,36 check character of an identifier's four parts."""
     return mod_37_36.calc_check_digit(f"{type_code}{issuer_code}{serial}{version}")
+
+
+def serial_from(number) -> str:
+    """A serial made of a licence number's digits and capital letters (random when it has none)."""
+    serial = re.sub(r"[^0-9A-Z]", "", str(number).upper())[:40]
+    return serial or uuid.uuid4().hex[:20].upper()
 
 
 def build(type_code, issuer_code, serial, version="001") -> str:

@@ -7,9 +7,6 @@ history row whose reason says what was done and why. Bad input raises
 type raises ``SourceRuleViolation`` (nothing written).
 """
 
-import re
-import uuid
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -27,8 +24,7 @@ class TransitionRefused(ValidationError):
 
 def new_identifier(type_code, issuer_code, number, version="001"):
     """A GB/T 36904 identifier whose serial is the licence number's letters and digits (or a random one)."""
-    serial = re.sub(r"[^0-9A-Z]", "", str(number).upper())[:40] or uuid.uuid4().hex[:20].upper()
-    return identifiers.build(type_code, issuer_code, serial, version)
+    return identifiers.build(type_code, issuer_code, identifiers.serial_from(number), version)
 
 
 @transaction.atomic
