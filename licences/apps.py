@@ -7,4 +7,4 @@ class LicencesConfig(AppConfig):
     verbose_name = _("Electronic licence library")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import checks, signals  # noqa: F401

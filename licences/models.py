@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from hub.catalogue import spec as catalogue
+from hub.records import context
 from hub.records.models import BaseRecord
+from hub.records.sources import check_write
 
 from . import identifiers, signing
 from .choices import HolderKind, LicenceState, LicenceStatus, ValidityPolicy
@@ -73,7 +75,10 @@ class LicenceType(models.Model):
             value = surface.get(name)
             if value in (None, ""):
                 if item.get("required"):
-                    errors.append(_("Surface item '%(item)s' (%(name)s) is required.") % item)
+                    errors.append(
+                        _("Surface item '%(item)s' (%(name)s) is required.")
+                        % {"item": name, "name": item["name"]}
+                    )
                 continue
             if item.get("kind") == "date":
                 try:
@@ -239,6 +244,14 @@ class Licence(BaseRecord):
     def save(self, *args, **kwargs):
         """Validate fully, (re)sign changed content, then save under the one-source rule."""
         changed = self.changed_fields()
+        ctx = context.current()
+        if ctx is not None and (changed or self._state.adding):
+            # The one-source rule first, so a department writing another's type hears that, not data errors.
+            dataset = self.catalogue_spec()
+            for partition in self.partition_values():
+                check_write(
+                    dataset, ctx.department, changed, partition_value=partition, creating=self._state.adding
+                )
         if changed or self._state.adding:
             self.identifier = self.normalize_key(self.identifier)
             self.holder_key = str(self.holder_key or "").strip().upper()

@@ -4,8 +4,8 @@ The key comes from ``settings.HUB_SIGNING_KEY`` (PEM, or the 32-byte raw
 private key as base64 or hex) and is named by ``settings.HUB_SIGNING_KEY_ID``,
 which each signature records. With no key configured, a development key is
 derived deterministically from ``SECRET_KEY`` (with a warning) so signatures
-survive restarts of a dev server; production (``DEBUG`` off) refuses to sign
-without a configured key.
+survive restarts of a dev server; ``manage.py check --deploy`` reports the
+missing key as an error (``licences.E001``, see :mod:`licences.checks`).
 """
 
 import base64
@@ -82,11 +82,9 @@ def _parse_key(raw: str) -> Ed25519PrivateKey:
 
 
 @cache
-def _key_for(raw: str, debug: bool, secret: str) -> Ed25519PrivateKey:
+def _key_for(raw: str, secret: str) -> Ed25519PrivateKey:
     if raw:
         return _parse_key(raw)
-    if not debug:
-        raise ImproperlyConfigured("HUB_SIGNING_KEY must be set to sign licences in production.")
     log.warning(
         "HUB_SIGNING_KEY is empty: licences are signed with a development key derived from SECRET_KEY."
     )
@@ -94,7 +92,7 @@ def _key_for(raw: str, debug: bool, secret: str) -> Ed25519PrivateKey:
 
 
 def private_key() -> Ed25519PrivateKey:
-    return _key_for(settings.HUB_SIGNING_KEY, settings.DEBUG, settings.SECRET_KEY)
+    return _key_for(settings.HUB_SIGNING_KEY, settings.SECRET_KEY)
 
 
 def key_id() -> str:
