@@ -87,6 +87,16 @@ class LicenceAdmin(BaseRecordAdmin):
     list_select_related = ["licence_type"]
     show_full_result_count = False
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "licence_type":
+            # A steward issues only the types their department is the one source of.
+            department = steward_department_code(request.user)
+            partitions = Licence.catalogue_spec().partitions
+            kwargs["queryset"] = LicenceType.objects.filter(
+                code__in=[code for code, source in partitions.items() if source == department]
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         # The state changes only through the actions, which require a reason.
         readonly = list(super().get_readonly_fields(request, obj))
