@@ -125,3 +125,55 @@ def test_revoked_grant_closes_its_section_on_the_next_call():
     assert dossier(client, person.id_number).json()["sections"] == ["person", "credit"]
     Grant.objects.filter(system=system, item__code=SUMMARY).update(revoked_at=timezone.now())
     assert dossier(client, person.id_number).json()["sections"] == ["person"]
+
+
+# -- licences section (licences library) --------------------------------------------------------
+
+
+def test_licence_section_shows_valid_licences_with_granted_items_only():
+    from tests.licences.helpers import issue_id_card
+
+    person = make_person()
+    card = issue_id_card(person)
+    system, client = make_system(
+        grants=[
+            ("licences.licence.licence_type", "lookup", False),
+            ("licences.licence.number", "lookup", True),
+            ("licences.licence.valid_to", "search", False),
+        ]
+    )
+    body = dossier(client, person.id_number).json()
+    assert body["sections"] == ["licences"]
+    [licence] = body["licences"]
+    assert set(licence) == {"licence_type", "licence_type_name", "number", "valid_to"}
+    assert licence["number"] != card.number and licence["number"][:6] == card.number[:6]
+    assert licence["valid_to"] == card.valid_to.isoformat()
+    assert "surface_data" not in str(body) and person.name not in str(body)
+    assert last_audit().items == [
+        "licences.licence.licence_type",
+        "licences.licence.number",
+        "licences.licence.valid_to",
+    ]
+
+
+def test_full_dossier_of_an_entity_lists_every_section_in_one_audit_row():
+    from licences import services as licence_services
+    from tests.licences.helpers import business_values
+
+    entity = make_entity()
+    licence_services.issue("scjgj", reason="test", **business_values(entity.uscc, entity.name))
+    make_record("red_list", entity.uscc, "swj")
+    _s, client = make_system(
+        grants=[
+            ("credit.legal_entity.name", "lookup", False),
+            ("licences.licence.identifier", "lookup", False),
+            (SUMMARY, "lookup", False),
+        ]
+    )
+    before = AuditEntry.objects.count()
+    body = dossier(client, entity.uscc).json()
+    assert body["sections"] == ["entity", "licences", "credit"]
+    assert len(body["licences"]) == 1 and set(body["licences"][0]) == {"identifier"}
+    assert body["credit"]["red_listed"] is True
+    assert AuditEntry.objects.count() == before + 1
+    assert last_audit().items == ["credit.legal_entity.name", "licences.licence.identifier", SUMMARY]
