@@ -73,9 +73,8 @@ def test_legacy_code_on_the_allow_list_is_admitted():
 def test_unknown_entity_type_is_refused():
     from credit.validators import org_code_check_char, uscc_check_char
 
-    first17 = (
-        "95320102" + "MA1XXXXX"
-    )  # authority 9 (market regulation) has no type 5 + org_code_check_char("MA1XXXXX")
+    # authority 9 (market regulation) has no type 5
+    first17 = "95320102" + "MA1XXXXX" + org_code_check_char("MA1XXXXX")
     code = first17 + uscc_check_char(first17)
     error = refused("scjgj", entity_values(uscc=code, entity_type="91"))
     assert "Unknown entity type 95" in str(error.message_dict["uscc"])
