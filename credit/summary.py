@@ -78,7 +78,7 @@ def summarize(subject_key, subject_type, when=None):
     return {
         "subject": subject_key,
         "subject_type": subject_type,
-        "as_of": (when or timezone.now()).isoformat(),
+        "as_of": timezone.localtime(when or timezone.now()).isoformat(),
         "date": day.isoformat(),
         "negative": negative,
         "negative_total": sum(negative.values()),
