@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, status, viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
@@ -30,7 +30,23 @@ def _raise(error):
 class MeView(APIView):
     """The calling system and its active grants."""
 
-    @extend_schema(responses=GrantSerializer(many=True))
+    @extend_schema(
+        responses=inline_serializer(
+            "Me",
+            {
+                "system": inline_serializer(
+                    "MeSystem",
+                    {
+                        "name": serializers.CharField(),
+                        "department": serializers.CharField(),
+                        "consumer": serializers.BooleanField(),
+                        "provider": serializers.BooleanField(),
+                    },
+                ),
+                "grants": GrantSerializer(many=True),
+            },
+        )
+    )
     def get(self, request):
         if not isinstance(request.user, SystemPrincipal):
             raise exceptions.PermissionDenied(_("Only systems with an API key have grants."))
