@@ -1,0 +1,190 @@
+"""Licence endpoints: the governed lookup/search/history/as_of, a verify that also checks the
+hub's signature and reports the status, the valid licences of one holder, and the types."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, viewsets
+from rest_framework.decorators import action, api_view
+from rest_framework.response import Response
+
+from hub.access.choices import Mode
+from hub.api.exceptions import BadRequest, NoGrant
+from hub.records.views import MAX_VERIFY, GovernedViewSet
+
+from .. import identifiers, signing
+from ..filtersets import LicenceFilterSet
+from ..models import Licence, LicenceType
+from .serializers import LicenceSerializer, LicenceTypeSerializer
+
+
+def _text(value):
+    return "" if value is None else str(value).strip()
+
+
+class LicenceViewSet(GovernedViewSet):
+    """Electronic licences by GB/T 36904 identifier."""
+
+    queryset = Licence.objects.all()
+    filterset_class = LicenceFilterSet
+    search_fields = ("holder_name", "number", "issuing_authority")
+
+    def get_queryset(self):
+        return Licence.objects.with_current_status()
+
+    def get_serializer_class(self):
+        return LicenceSerializer
+
+    def clean_key(self, key):
+        try:
+            return str(identifiers.parse(key))
+        except Exception as exc:  # ValidationError: name the rule broken
+            raise exceptions.ValidationError({"identifier": getattr(exc, "messages", [str(exc)])}) from None
+
+    # -- verify: values, signature, status --------------------------------------------------
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @action(detail=False, methods=["post"])
+    def verify(self, request):
+        """Verify a licence shown on paper or image: which values match, whether the hub's signature
+        holds, and its current status. No value is returned."""
+        self.require(Mode.VERIFY)
+        body = request.data
+        many = isinstance(body, list)
+        entries = body if many else [body]
+        if not entries or len(entries) > MAX_VERIFY:
+            raise BadRequest(
+                _("Send one object or an array of 1 to %(max)d objects.") % {"max": MAX_VERIFY},
+                code="invalid_batch",
+            )
+        dataset = self.dataset
+        verifiable = set(self.scope.fields(Mode.VERIFY))
+        keys = []
+        for position, entry in enumerate(entries):
+            where = _("row %(n)d: ") % {"n": position} if many else ""
+            if not isinstance(entry, dict):
+                raise BadRequest(where + _("expected a JSON object."), code="invalid")
+            if "identifier" not in entry:
+                raise exceptions.ValidationError({"identifier": [where + _("This field is required.")]})
+            # As in the governed verify: the identifier addresses the licence and needs its own
+            # grant only when it is all that is checked (then the answer says whether it exists).
+            checked = [name for name in entry if name != "identifier"] or ["identifier"]
+            for name in entry:
+                if name not in dataset.by_field:
+                    raise BadRequest(
+                        where + _("unknown item '%(name)s'.") % {"name": str(name)[:64]}, code="unknown_item"
+                    )
+            for name in checked:
+                if name not in verifiable:
+                    raise NoGrant(
+                        dataset.code,
+                        "verify",
+                        _("Item %(item)s is not granted in verify mode.")
+                        % {"item": dataset.by_field[name].code},
+                    )
+            if "surface_data" in entry and not isinstance(entry["surface_data"], dict):
+                raise exceptions.ValidationError(
+                    {"surface_data": [where + _("Send the surface items as an object of item → value.")]}
+                )
+            try:
+                keys.append(str(identifiers.parse(entry["identifier"])))
+            except Exception as exc:
+                messages = [where + str(m) for m in getattr(exc, "messages", [str(exc)])]
+                raise exceptions.ValidationError({"identifier": messages}) from None
+        records = {obj.identifier: obj for obj in self.get_queryset().filter(identifier__in=keys)}
+        show_status = "status" in verifiable
+        results = []
+        for key, entry in zip(keys, entries, strict=True):
+            record = records.get(key)
+            items = self._compare(record, entry)
+            result = {
+                "match": record is not None and all(items.values()),
+                "items": items,
+                "signature_valid": record is not None
+                and record.signature_holds()
+                and items.get("signature", True),
+            }
+            if show_status:
+                result["status"] = record.current_status if record is not None else None
+            results.append(result)
+        self.audit.subject_keys = keys
+        self.audit.result_count = sum(r["match"] for r in results)
+        submitted = {name for entry in entries for name in entry} | {"identifier"}
+        if show_status:
+            submitted.add("status")
+        self.audit.items = [item.code for item in dataset.items if item.field in submitted]
+        return Response(results if many else results[0])
+
+    def _compare(self, record, entry):
+        """``{item: matches}`` for each submitted value; surface items as ``surface_data.<item>``."""
+        items = {}
+        for name, value in entry.items():
+            if name == "identifier":
+                continue
+            if name == "surface_data":
+                stored = record.surface_data if record is not None else {}
+                for sub, sub_value in value.items():
+                    items[f"surface_data.{sub}"] = record is not None and _text(stored.get(sub)) == _text(
+                        sub_value
+                    )
+            elif record is None:
+                items[name] = False
+            elif name == "signature":
+                items[name] = signing.verify(record.content(), _text(value), record.signing_key_id)
+            elif name == "status":
+                items[name] = record.current_status == _text(value)
+            elif name == "licence_type":
+                items[name] = record.licence_type_id == _text(value)
+            else:
+                items[name] = self._same(Licence, record, name, value)
+        return items
+
+    # -- the valid licences of one holder ---------------------------------------------------
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=False, methods=["get"], url_path=r"holders/(?P<holder_key>[0-9A-Za-z]+)")
+    def holder(self, request, holder_key=None):
+        """All currently valid licences of one holder; needs a search grant on the holder item."""
+        self.audit.mode = Mode(Mode.SEARCH).api_name
+        if self.scope.mode_of("holder_key") < Mode.SEARCH:
+            raise NoGrant(
+                self.dataset.code,
+                "search",
+                self.scope.missing_detail(Mode.SEARCH)
+                or _("Listing a holder's licences needs a search grant on %(item)s.")
+                % {"item": self.dataset.by_field["holder_key"].code},
+            )
+        key = holder_key.strip().upper()
+        self.resolved_ordering = ["licence_type", "id"]
+        queryset = self.get_queryset().currently_valid().filter(holder_key=key)
+        page = self.paginate_queryset(queryset)
+        data = self.render(page, Mode.SEARCH, many=True)
+        self.audit.subject_keys = [key]
+        self.audit.result_count = len(page)
+        return self.get_paginated_response(data)
+
+
+class LicenceTypeViewSet(viewsets.ReadOnlyModelViewSet):
+    """Licence types (reference data): issuer, holder kind, validity, surface items, Delta recognition."""
+
+    queryset = LicenceType.objects.all()
+    serializer_class = LicenceTypeSerializer
+    lookup_field = "code"
+    pagination_class = None
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        region = self.request.query_params.get("recognized_in")
+        if region and self.action == "list":
+            # JSON containment is not portable to SQLite; the list is short.
+            return [t for t in queryset if region in t.recognized_in]
+        return queryset
+
+
+@extend_schema(responses=OpenApiTypes.OBJECT)
+@api_view(["GET"])
+def signing_key(request):
+    """The hub's current public key for licence signatures (for relying systems verifying offline)."""
+    return Response(
+        {"key_id": signing.key_id(), "algorithm": "Ed25519", "public_key": signing.public_key_pem()}
+    )
