@@ -190,6 +190,7 @@ class Licence(BaseRecord):
                 _("valid_to %(to)s is before valid_from %(from)s.") % {"to": valid_to, "from": valid_from}
             ]
         type_code = values.get("licence_type")
+        type_code = getattr(type_code, "code", type_code)  # an object or its code
         licence_type = LicenceType.objects.filter(code=type_code).first() if type_code else None
         try:
             parsed = identifiers.parse(values.get("identifier") or "")

@@ -1,3 +1,5 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hub.records.serializers import serializer_for
@@ -40,7 +42,8 @@ class LicenceTypeSerializer(serializers.ModelSerializer):
             "yrd_recognized",
         ]
 
-    def get_recognized_in(self, obj):
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_recognized_in(self, obj) -> list:
         return [{"region": code, "name": region_name(code)} for code in obj.recognized_in]
 
     def get_yrd_recognized(self, obj) -> bool:
