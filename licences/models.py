@@ -169,9 +169,11 @@ class Licence(BaseRecord):
     def current_status(self):
         """Stored state, or ``expired`` when a valid licence's term has ended (never stored, never stale)."""
         annotated = self.__dict__.get("_current_status")
-        if annotated:
-            return annotated
-        if self.status == LicenceState.VALID and self.valid_to and self.valid_to < timezone.localdate():
+        return annotated or self.status_on(timezone.localdate())
+
+    def status_on(self, day):
+        """The status as it reads on ``day`` given the stored state (for ``as_of`` reads)."""
+        if self.status == LicenceState.VALID and self.valid_to and self.valid_to < day:
             return LicenceStatus.EXPIRED
         return self.status
 
@@ -259,4 +261,5 @@ class Licence(BaseRecord):
             self.full_clean(validate_unique=False, validate_constraints=False)
             if set(changed) & set(signing.SIGNED_FIELDS) or not self.signature_holds():
                 self.signature, self.signing_key_id = signing.sign(self.content())
+        self.__dict__.pop("_current_status", None)  # an annotation read before this change
         super().save(*args, **kwargs)

@@ -12,7 +12,7 @@ from hub.access.authentication import SystemPrincipal
 from hub.access.choices import Mode
 from hub.api.exceptions import BadRequest, NoGrant
 from hub.records.admin import steward_department_code
-from hub.records.views import MAX_VERIFY, GovernedViewSet
+from hub.records.views import MAX_VERIFY, GovernedViewSet, parse_as_of
 
 from .. import identifiers, services, signing
 from ..filtersets import LicenceFilterSet
@@ -36,6 +36,13 @@ class LicenceViewSet(GovernedViewSet):
 
     def get_serializer_class(self):
         return LicenceSerializer
+
+    def render(self, instance_or_list, mode, *, many=False):
+        as_of = self.request.query_params.get("as_of")
+        if as_of and not many and isinstance(instance_or_list, Licence):
+            # A past version reads with the status it had then: expiry judged on that day.
+            instance_or_list.current_status = instance_or_list.status_on(parse_as_of(as_of).date())
+        return super().render(instance_or_list, mode, many=many)
 
     def clean_key(self, key):
         try:
@@ -137,6 +144,8 @@ class LicenceViewSet(GovernedViewSet):
                 items[name] = record.current_status == _text(value)
             elif name == "licence_type":
                 items[name] = record.licence_type_id == _text(value)
+            elif name in ("holder_key", "issuer_code"):
+                items[name] = getattr(record, name) == _text(value).upper()
             else:
                 items[name] = self._same(Licence, record, name, value)
         return items

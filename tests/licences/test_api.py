@@ -304,6 +304,29 @@ class TestSearchAndHolder:
         )
         assert client.get(f"{URL}{licence.identifier}/").json()["status"] == "suspended"
 
+    def test_as_of_reads_expiry_on_that_day(self):
+        licence = issue_id_card(issue_date=datetime.date(1998, 3, 3))  # term ended 2018-03-03
+        client = searcher("status", mode="lookup")
+        assert client.get(f"{URL}{licence.identifier}/").json()["status"] == "expired"
+        Licence.history.filter(identifier=licence.identifier).update(
+            history_date=datetime.datetime(2010, 1, 1, tzinfo=datetime.UTC)
+        )
+        then = client.get(f"{URL}{licence.identifier}/", {"as_of": "2015-06-01"}).json()
+        assert then == {"status": "valid"}
+
+    def test_verify_holder_key_ignores_case_of_the_check_x(self):
+        from population.demo import make_id_number
+
+        number = make_id_number("320102", datetime.date(1990, 1, 1), 3, True)
+        while not number.endswith("X"):
+            number = make_id_number("320102", datetime.date(1990, 1, 1), int(number[14:17]) // 2 + 1, True)
+        licence = issue_id_card(make_person(id_number=number))
+        client = verifier("holder_key")
+        answer = client.post(
+            f"{URL}verify/", {"identifier": licence.identifier, "holder_key": number.lower()}, format="json"
+        )
+        assert answer.json()["items"] == {"holder_key": True}
+
     def test_masked_holder_key(self):
         licence = issue_id_card()
         client = make_system(grants=[("licences.licence.holder_key", "lookup", True)])[1]
