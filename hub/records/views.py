@@ -76,7 +76,12 @@ class GovernedViewSet(viewsets.GenericViewSet):
 
     @property
     def dataset(self):
-        return catalogue.for_model(self.queryset.model)
+        # Fixed for the call in initial(); before that (schema generation, errors) read afresh.
+        return self.__dict__.get("_dataset") or catalogue.for_model(self.queryset.model)
+
+    @dataset.setter
+    def dataset(self, value):
+        self.__dict__["_dataset"] = value
 
     def get_serializer_class(self):
         return _serializer_class(self.queryset.model)
@@ -126,6 +131,7 @@ class GovernedViewSet(viewsets.GenericViewSet):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        self.dataset = catalogue.for_model(self.queryset.model)
         self.scope = resolve(request, self.dataset)
         self.audit.dataset = self.dataset.code
 
@@ -195,7 +201,11 @@ class GovernedViewSet(viewsets.GenericViewSet):
         if as_of:
             instance = history.as_of(model, self.dataset.natural_key, key, parse_as_of(as_of))
         else:
-            instance = self.get_queryset().filter(**{self.dataset.natural_key: key}).first()
+            fields = [*self.scope.fields(Mode.LOOKUP), "source_stamps"]
+            if self.dataset.partition_field:
+                fields.append(self.dataset.partition_field)
+            matches = self.get_queryset().filter(**{self.dataset.natural_key: key}).only(*fields)[:1]
+            instance = next(iter(matches), None)
         if instance is None:
             raise exceptions.NotFound(_("No record with this key."))
         self.audit.result_count = 1

@@ -63,7 +63,7 @@ def test_tampering_by_the_database_owner_is_found():
 def test_a_failing_audit_insert_fails_the_read_closed():
     person = make_person()
     _system, client = make_system(grants=[("population.person.name", "lookup", False)])
-    with mock.patch("hub.access.audit._append", side_effect=DatabaseError("disk full")):
+    with mock.patch("hub.access.audit._insert", side_effect=DatabaseError("disk full")):
         response = client.get(f"/api/v1/population/persons/{person.id_number}/")
     assert response.status_code == 503
     assert person.name not in response.content.decode()
