@@ -3,6 +3,7 @@
 import datetime
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -25,6 +26,15 @@ from .choices import (
 )
 from .validators import ENTITY_TYPES, REGISTRATION_AUTHORITIES, normalize_uscc, validate_uscc
 
+
+def history_user(request=None, **kwargs):
+    """Only a person is a history user; a system calling with an API key is recorded in the row's context."""
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+    user = getattr(request, "user", None)
+    return user if isinstance(user, AbstractBaseUser) else None
+
+
 ENTITY_TYPE_CHOICES = [
     (code, name) for code, name in ENTITY_TYPES.items() if code[0] in REGISTRATION_PARTITIONS
 ]
@@ -36,7 +46,7 @@ class LegacyCode(models.Model):
     code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("legacy credit code")
@@ -142,6 +152,24 @@ class LegalEntity(BaseRecord):
         return errors
 
 
+def new_record_id():
+    return str(uuid.uuid4())
+
+
+def validate_record_id(value):
+    """Record ids are UUIDs in their canonical text form (lower case, hyphenated)."""
+    try:
+        canonical = str(uuid.UUID(str(value)))
+    except ValueError:
+        canonical = None
+    if canonical != str(value):
+        raise ValidationError(
+            _("A record id is a UUID such as %(example)s."),
+            code="record_id",
+            params={"example": new_record_id()},
+        )
+
+
 class CreditRecord(BaseRecord):
     """One credit record of a subject, from the authority that decided it (partition).
 
@@ -154,7 +182,9 @@ class CreditRecord(BaseRecord):
 
     dataset_code = "credit.record"
 
-    record_id = models.UUIDField(_("record id"), unique=True, default=uuid.uuid4)
+    record_id = models.CharField(
+        _("record id"), max_length=36, unique=True, default=new_record_id, validators=[validate_record_id]
+    )
     kind = models.CharField(_("kind"), max_length=24, choices=RecordKind.choices)
     subject_type = models.CharField(_("subject type"), max_length=8, choices=SubjectType.choices)
     subject_key = models.CharField(_("subject identifier (USCC or ID number)"), max_length=18)
@@ -290,7 +320,9 @@ def record_errors(values):
     errors = {}
 
     def need(field, message):
-        if values.get(field) in (None, ""):
+        # Only rows that name their kind (creations, full rows) are checked for completeness;
+        # a partial update (key plus a few items) keeps what the record already has.
+        if "kind" in values and values.get(field) in (None, ""):
             errors.setdefault(field, []).append(message)
 
     kind = values.get("kind")
@@ -391,7 +423,7 @@ class RepairApplication(models.Model):
     decision_number = models.CharField(_("decision number"), max_length=100, blank=True)
     decision_reason = models.TextField(_("decision reason"), blank=True)
     effective_on = models.DateField(_("effective on"), null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["-applied_at"]
