@@ -18,7 +18,7 @@ class LicenceActionForm(ActionForm):
 
 
 class LicenceForm(SourceGuardedForm):
-    """On issue the identifier may be left empty: it is built from type, issuer code and number."""
+    """On issue the identifier may be left empty: it is built from type and issuer code."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,9 +37,7 @@ class LicenceForm(SourceGuardedForm):
             and licence_type
             and cleaned.get("issuer_code")
         ):
-            cleaned["identifier"] = services.new_identifier(
-                licence_type.code, cleaned["issuer_code"], cleaned.get("number", "")
-            )
+            cleaned["identifier"] = services.new_identifier(licence_type.code, cleaned["issuer_code"])
             self.instance.identifier = cleaned["identifier"]
         return cleaned
 

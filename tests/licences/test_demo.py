@@ -34,6 +34,10 @@ def test_seed_issues_valid_signed_licences_to_the_demo_persons():
     count = Licence.objects.count()
     demo.seed(Command(), persons=60)  # idempotent
     assert Licence.objects.count() == count
+    population_demo.seed(Command(), persons=70)
+    demo.seed(Command(), persons=70)  # only the new persons get cards
+    assert cards.count() == Person.objects.filter(death_date__isnull=True).count() == 70
+    assert not any(card.holder_key in card.identifier for card in cards)
 
 
 def test_entity_licences_pass_the_issuing_rules(monkeypatch):

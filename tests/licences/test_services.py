@@ -23,6 +23,7 @@ def test_issue_signs_the_licence_and_records_history_as_the_issuer():
     assert licence.identifier.startswith("1.2.156.3005.2.11100000000010014P001.1132000001400001XX.")
     assert licence.signing_key_id == signing.key_id()
     assert licence.signature_holds()
+    assert licence.holder_key not in licence.identifier  # the public identifier hides the holder
     (row,) = licence.history.all()
     assert row.history_type == "+" and row.source_department == "gat"
 
