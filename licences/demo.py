@@ -50,9 +50,7 @@ def _serial(type_code, holder_key, number):
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:20].upper()
 
 
-def _licence(
-    rng, type_row, department, holder_key, holder_name, number, issue_date, valid_to, surface, division
-):
+def _licence(type_row, department, holder_key, holder_name, number, issue_date, valid_to, surface, division):
     issuer = reference.issuer(department)
     values = {
         "identifier": identifiers.build(
