@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from hub.catalogue import spec as catalogue
+from hub.catalogue.choices import Masking
 from hub.records import context
+from hub.records.masking import mask
 from hub.records.models import BaseRecord
 from hub.records.sources import check_write
 
@@ -41,7 +43,7 @@ class LicenceType(models.Model):
     holder_kind = models.CharField(_("holder kind"), max_length=8, choices=HolderKind.choices)
     validity_policy = models.CharField(_("validity policy"), max_length=24, choices=ValidityPolicy.choices)
     term_years = models.PositiveSmallIntegerField(_("usual term (years)"), null=True, blank=True)
-    # [{"field", "name", "standard"?, "kind"?: "date", "required"?}] — the type's surface items (照面信息)
+    # [{"field", "name", "standard"?, "kind"?: "date", "required"?, "masking"?}]: surface items (照面信息)
     surface_items = models.JSONField(_("surface items"), default=list, blank=True)
     # GB/T 2260 codes of the Yangtze River Delta provinces whose same-named type is accepted as equivalent
     recognized_in = models.JSONField(_("recognised in regions"), default=list, blank=True)
@@ -59,6 +61,11 @@ class LicenceType(models.Model):
     def issuing_department(self) -> str | None:
         """Code of the one department that issues (and alone writes) licences of this type."""
         return catalogue.get(DATASET).partitions.get(self.code)
+
+    def mask_surface(self, surface) -> dict:
+        """Surface data with each item masked by its own rule (fully hidden when it declares none)."""
+        rules = {item["field"]: item.get("masking", Masking.FULL) for item in self.surface_items}
+        return {name: mask(rules.get(name, Masking.FULL), value) for name, value in (surface or {}).items()}
 
     def surface_errors(self, surface) -> list:
         """Messages for surface data that lacks required items, adds unknown ones or has bad dates."""

@@ -18,6 +18,17 @@ class LicenceSerializer(_GovernedLicence):
     class Meta(_GovernedLicence.Meta):
         pass
 
+    def to_representation(self, instance):
+        """As governed; a masked ``surface_data`` shows each surface item masked by its type's own rule."""
+        data = super().to_representation(instance)
+        if "surface_data" in data and "surface_data" in self.context.get("masks", {}):
+            masked = instance.licence_type.mask_surface(instance.surface_data)
+            if self.context.get("provenance"):
+                data["surface_data"]["value"] = masked
+            else:
+                data["surface_data"] = masked
+        return data
+
 
 class LicenceTypeSerializer(serializers.ModelSerializer):
     """A licence type as reference data, with its issuing department and recognition across the Delta."""

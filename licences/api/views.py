@@ -32,7 +32,7 @@ class LicenceViewSet(GovernedViewSet):
     search_fields = ("holder_name", "number", "issuing_authority")
 
     def get_queryset(self):
-        return Licence.objects.with_current_status()
+        return Licence.objects.with_current_status().select_related("licence_type")
 
     def get_serializer_class(self):
         return LicenceSerializer

@@ -371,3 +371,20 @@ class TestReferenceEndpoints:
 
         key = load_pem_public_key(payload["public_key"].encode())
         key.verify(base64.b64decode(licence.signature), signing.canonical_content(licence.content()))
+
+
+@pytest.mark.django_db
+def test_masked_surface_data_masks_each_item_by_its_own_rule():
+    licence = issue_id_card()
+    surface = licence.surface_data
+    masked = make_system(grants=[("licences.licence.surface_data", "lookup", True)])[1]
+    shown = masked.get(f"{URL}{licence.identifier}/").json()["surface_data"]
+    assert shown["name"] == surface["name"][0] + "*" * (len(surface["name"]) - 1)
+    assert shown["id_number"] == surface["id_number"][:4] + "*" * 10 + surface["id_number"][-4:]
+    assert shown["birth_date"] == surface["birth_date"][:4] + "-**-**"
+    assert shown["gender"] == surface["gender"]
+    assert surface["address"] not in json.dumps(shown, ensure_ascii=False)
+    with_provenance = masked.get(f"{URL}{licence.identifier}/", {"provenance": "true"}).json()
+    assert with_provenance["surface_data"]["value"] == shown
+    clear = make_system(grants=[("licences.licence.surface_data", "lookup", False)])[1]
+    assert clear.get(f"{URL}{licence.identifier}/").json()["surface_data"] == surface
