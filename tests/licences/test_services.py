@@ -193,3 +193,19 @@ def test_licences_written_around_save_are_signed_after_the_batch():
     Licence.objects.filter(pk=licence.pk).update(holder_name="赵六", signature="")
     records_written.send(sender=Licence, dataset="licences.licence", keys=[licence.identifier])
     assert Licence.objects.get(pk=licence.pk).signature_holds()
+
+
+def test_resign_command_after_a_key_change(settings):
+    import io
+
+    from django.core.management import call_command
+
+    licence = issue_id_card()
+    settings.HUB_SIGNING_KEY = "22" * 32
+    settings.HUB_SIGNING_KEY_ID = "prod-3"
+    assert not Licence.objects.get(pk=licence.pk).signature_holds()
+    out = io.StringIO()
+    call_command("resign_licences", stdout=out)
+    assert "Re-signed 1" in out.getvalue()
+    fresh = Licence.objects.get(pk=licence.pk)
+    assert fresh.signing_key_id == "prod-3" and fresh.signature_holds()
