@@ -209,3 +209,14 @@ def test_resign_command_after_a_key_change(settings):
     assert "Re-signed 1" in out.getvalue()
     fresh = Licence.objects.get(pk=licence.pk)
     assert fresh.signing_key_id == "prod-3" and fresh.signature_holds()
+
+
+def test_deploy_check_requires_a_configured_signing_key(settings):
+    from licences.checks import signing_key_configured
+
+    settings.HUB_SIGNING_KEY = ""
+    assert [e.id for e in signing_key_configured(None)] == ["licences.E001"]
+    settings.HUB_SIGNING_KEY = "not a key"
+    assert [e.id for e in signing_key_configured(None)] == ["licences.E002"]
+    settings.HUB_SIGNING_KEY = "33" * 32
+    assert signing_key_configured(None) == []
