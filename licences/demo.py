@@ -56,7 +56,7 @@ def _licence(type_row, department, holder_key, holder_name, number, issue_date, 
         "identifier": identifiers.build(
             type_row["code"], issuer["credit_code"], _serial(type_row["code"], holder_key, number)
         ),
-        "licence_type_id": type_row["code"],
+        "licence_type": type_row["code"],
         "number": number,
         "holder_kind": type_row["holder_kind"],
         "holder_key": holder_key,
@@ -70,8 +70,7 @@ def _licence(type_row, department, holder_key, holder_name, number, issue_date, 
         "surface_data": surface,
         "file_digest": "",
     }
-    content = dict(values, licence_type=type_row["code"])
-    values["signature"], values["signing_key_id"] = signing.sign(content)
+    values["signature"], values["signing_key_id"] = signing.sign(values)
     return values
 
 
@@ -81,9 +80,7 @@ def bulk_issue(slug, rows, *, reason="demo seed"):
     type_row = reference.type_by_slug(slug)
     department = type_row["issuing_department"]
     # Seeding again (or with more persons) issues only to holders without a licence of this type.
-    existing = set(
-        Licence.objects.filter(licence_type_id=type_row["code"]).values_list("holder_key", flat=True)
-    )
+    existing = set(Licence.objects.filter(licence_type=type_row["code"]).values_list("holder_key", flat=True))
     rows = [r for r in rows if r["holder_key"] not in existing]
     if not rows:
         return 0

@@ -1,6 +1,7 @@
 """Licence types and the licences of the electronic licence library (电子证照库)."""
 
 import datetime
+import time
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -26,6 +27,8 @@ from .validators import (
 )
 
 DATASET = "licences.licence"
+TYPE_CACHE_SECONDS = 30
+_type_cache = {"at": -TYPE_CACHE_SECONDS - 1.0, "types": {}}
 
 
 class LicenceType(models.Model):
@@ -95,6 +98,28 @@ class LicenceType(models.Model):
         return errors
 
 
+def licence_type(code) -> "LicenceType | None":
+    """The LicenceType of a code, cached briefly in-process (types change rarely, licences are many)."""
+    now = time.monotonic()
+    if now - _type_cache["at"] > TYPE_CACHE_SECONDS:
+        _type_cache["types"] = {t.code: t for t in LicenceType.objects.all()}
+        _type_cache["at"] = now
+    return _type_cache["types"].get(str(code))
+
+
+def clear_type_cache(**kwargs):
+    _type_cache["at"] = -TYPE_CACHE_SECONDS - 1.0
+
+
+def validate_licence_type(value):
+    if licence_type(value) is None:
+        clear_type_cache()
+        if licence_type(value) is None:
+            raise ValidationError(
+                _("Unknown licence type %(code)s."), code="unknown_type", params={"code": value}
+            )
+
+
 class LicenceQuerySet(models.QuerySet):
     def with_current_status(self, today=None):
         """Annotate ``current_status``: the stored state, or ``expired`` once a valid licence's term ended."""
@@ -126,8 +151,10 @@ class Licence(BaseRecord):
     identifier = models.CharField(
         _("licence identifier"), max_length=128, unique=True, validators=[identifiers.validate_identifier]
     )
-    licence_type = models.ForeignKey(
-        LicenceType, models.PROTECT, to_field="code", related_name="licences", verbose_name=_("licence type")
+    # The type code, a plain value like every item (ingestion, history and filters treat it as such);
+    # the validator keeps it to known types.
+    licence_type = models.CharField(
+        _("licence type"), max_length=21, db_index=True, validators=[validate_licence_type]
     )
     number = models.CharField(_("licence number"), max_length=64)
     holder_kind = models.CharField(_("holder kind"), max_length=8, choices=HolderKind.choices)
@@ -166,7 +193,11 @@ class Licence(BaseRecord):
         ]
 
     def __str__(self):
-        return f"{self.holder_name} · {self.licence_type_id} · {self.number}"
+        return f"{self.holder_name} · {self.licence_type} · {self.number}"
+
+    @property
+    def type(self) -> LicenceType | None:
+        return licence_type(self.licence_type)
 
     @classmethod
     def normalize_key(cls, value):
@@ -200,7 +231,7 @@ class Licence(BaseRecord):
             ]
         type_code = values.get("licence_type")
         type_code = getattr(type_code, "code", type_code)  # an object or its code
-        licence_type = LicenceType.objects.filter(code=type_code).first() if type_code else None
+        licence_type_ = licence_type(type_code) if type_code else None
         try:
             parsed = identifiers.parse(values.get("identifier") or "")
         except ValidationError:
@@ -216,30 +247,30 @@ class Licence(BaseRecord):
                 _("The identifier's issuer code %(got)s is not the issuing authority's code %(code)s.")
                 % {"got": parsed.issuer_code, "code": issuer_code}
             )
-        if licence_type is None:
+        if licence_type_ is None:
             if type_code:
                 errors["licence_type"] = [_("Unknown licence type %(code)s.") % {"code": type_code}]
             return errors
         kind = values.get("holder_kind")
-        if kind != licence_type.holder_kind:
+        if kind != licence_type_.holder_kind:
             errors["holder_kind"] = [
                 _("%(type)s is held by a %(kind)s.")
-                % {"type": licence_type.name, "kind": HolderKind(licence_type.holder_kind).label}
+                % {"type": licence_type_.name, "kind": HolderKind(licence_type_.holder_kind).label}
             ]
         else:
             messages = holder_key_errors(kind, values.get("holder_key"))
             if messages:
                 errors["holder_key"] = messages
-        policy = licence_type.validity_policy
+        policy = licence_type_.validity_policy
         if policy == ValidityPolicy.FIXED and not valid_to:
             errors.setdefault("valid_to", []).append(
-                _("%(type)s has a fixed term: valid_to is required.") % {"type": licence_type.name}
+                _("%(type)s has a fixed term: valid_to is required.") % {"type": licence_type_.name}
             )
         if policy == ValidityPolicy.LONG_TERM and valid_to:
             errors.setdefault("valid_to", []).append(
-                _("%(type)s is long-term: valid_to must be empty.") % {"type": licence_type.name}
+                _("%(type)s is long-term: valid_to must be empty.") % {"type": licence_type_.name}
             )
-        surface = licence_type.surface_errors(values.get("surface_data"))
+        surface = licence_type_.surface_errors(values.get("surface_data"))
         if surface:
             errors["surface_data"] = surface
         return errors

@@ -15,7 +15,7 @@ from hub.records import context
 
 from . import identifiers, reference
 from .choices import TRANSITIONS
-from .models import Licence
+from .models import Licence, LicenceType
 
 
 class TransitionRefused(ValidationError):
@@ -35,12 +35,14 @@ def issue(department, *, user=None, system="", reason="", **values):
     (from the reference file); ``identifier`` defaults to a new one for the
     type and issuer code, with an opaque serial.
     """
+    if isinstance(values.get("licence_type"), LicenceType):
+        values["licence_type"] = values["licence_type"].code
     if department in reference.data()["issuers"]:
         own = reference.issuer(department)
         values.setdefault("issuing_authority", own["name"])
         values.setdefault("issuer_code", own["credit_code"])
     if not values.get("identifier"):
-        type_code = values.get("licence_type_id") or getattr(values.get("licence_type"), "code", None)
+        type_code = values.get("licence_type")
         if type_code and values.get("issuer_code"):
             values["identifier"] = new_identifier(type_code, values["issuer_code"])
     with context.writing(department, user=user, system=system, reason=reason or _("Issued")):

@@ -22,7 +22,7 @@ class LicenceSerializer(_GovernedLicence):
         """As governed; a masked ``surface_data`` shows each surface item masked by its type's own rule."""
         data = super().to_representation(instance)
         if "surface_data" in data and "surface_data" in self.context.get("masks", {}):
-            masked = instance.licence_type.mask_surface(instance.surface_data)
+            masked = instance.type.mask_surface(instance.surface_data)
             if self.context.get("provenance"):
                 data["surface_data"]["value"] = masked
             else:

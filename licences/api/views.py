@@ -32,7 +32,7 @@ class LicenceViewSet(GovernedViewSet):
     search_fields = ("holder_name", "number", "issuing_authority")
 
     def get_queryset(self):
-        return Licence.objects.with_current_status().select_related("licence_type")
+        return Licence.objects.with_current_status()
 
     def get_serializer_class(self):
         return LicenceSerializer
@@ -142,8 +142,6 @@ class LicenceViewSet(GovernedViewSet):
                 items[name] = signing.verify(record.content(), _text(value), record.signing_key_id)
             elif name == "status":
                 items[name] = record.current_status == _text(value)
-            elif name == "licence_type":
-                items[name] = record.licence_type_id == _text(value)
             elif name in ("holder_key", "issuer_code"):
                 items[name] = getattr(record, name) == _text(value).upper()
             else:
@@ -231,7 +229,7 @@ class LicenceViewSet(GovernedViewSet):
             user=user,
             system=system,
             reason=request.headers.get("X-Reason", "")[:200],
-            licence_type_id=str(type_code),
+            licence_type=str(type_code),
             **values,
         )
         self.audit.subject_keys = [licence.identifier]

@@ -33,7 +33,7 @@ class TestLicenceAPI(GovernedAPITests):
         return identifier_for("resident_id_card", "NOSUCHSERIAL1")
 
     def partition(self, record):
-        return record.licence_type_id
+        return record.licence_type
 
     def change(self, record):
         old = record.holder_name

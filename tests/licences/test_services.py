@@ -47,7 +47,7 @@ def test_market_regulation_cannot_write_a_marriage_certificate():
 def test_changing_the_type_needs_both_issuers():
     licence = issue_id_card()
     with pytest.raises(SourceRuleViolation), context.writing("gat"):
-        licence.licence_type_id = "11100000000010030D001"
+        licence.licence_type = "11100000000010030D001"
         licence.save()
 
 
