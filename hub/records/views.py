@@ -301,7 +301,7 @@ class GovernedViewSet(viewsets.GenericViewSet):
         model = self.queryset.model
         keys = []
         for position, entry in enumerate(entries):
-            where = _("row %(n)d: ") % {"n": position} if many else ""
+            where = _("row %(n)d: ") % {"n": position + 1} if many else ""
             if not isinstance(entry, dict):
                 raise BadRequest(where + _("expected a JSON object."), code="invalid")
             if key_name not in entry:
