@@ -7,36 +7,36 @@ from django.utils.translation import gettext_lazy as _
 
 
 class EntityStatus(models.TextChoices):
-    ACTIVE = "active", _("存续（在营、开业、在册）")
-    MOVED_OUT = "moved_out", _("迁出")
-    SUSPENDED = "suspended", _("停业")
-    DEREGISTERED = "deregistered", _("注销")
-    REVOKED = "revoked", _("吊销")
-    CANCELLED = "cancelled", _("撤销")
+    ACTIVE = "active", _("Active")
+    MOVED_OUT = "moved_out", _("Moved out")
+    SUSPENDED = "suspended", _("Suspended")
+    DEREGISTERED = "deregistered", _("Deregistered")
+    REVOKED = "revoked", _("Licence revoked")
+    CANCELLED = "cancelled", _("Registration cancelled")
 
 
 # GB/T 4754-2017 sections (门类).
 INDUSTRY_SECTIONS = [
-    ("A", _("农、林、牧、渔业")),
-    ("B", _("采矿业")),
-    ("C", _("制造业")),
-    ("D", _("电力、热力、燃气及水生产和供应业")),
-    ("E", _("建筑业")),
-    ("F", _("批发和零售业")),
-    ("G", _("交通运输、仓储和邮政业")),
-    ("H", _("住宿和餐饮业")),
-    ("I", _("信息传输、软件和信息技术服务业")),
-    ("J", _("金融业")),
-    ("K", _("房地产业")),
-    ("L", _("租赁和商务服务业")),
-    ("M", _("科学研究和技术服务业")),
-    ("N", _("水利、环境和公共设施管理业")),
-    ("O", _("居民服务、修理和其他服务业")),
-    ("P", _("教育")),
-    ("Q", _("卫生和社会工作")),
-    ("R", _("文化、体育和娱乐业")),
-    ("S", _("公共管理、社会保障和社会组织")),
-    ("T", _("国际组织")),
+    ("A", _("Agriculture, forestry, animal husbandry and fishery")),
+    ("B", _("Mining")),
+    ("C", _("Manufacturing")),
+    ("D", _("Electricity, heat, gas and water production and supply")),
+    ("E", _("Construction")),
+    ("F", _("Wholesale and retail trade")),
+    ("G", _("Transport, storage and post")),
+    ("H", _("Accommodation and catering")),
+    ("I", _("Information transmission, software and IT services")),
+    ("J", _("Finance")),
+    ("K", _("Real estate")),
+    ("L", _("Leasing and business services")),
+    ("M", _("Scientific research and technical services")),
+    ("N", _("Water conservancy, environment and public facilities management")),
+    ("O", _("Resident services, repair and other services")),
+    ("P", _("Education")),
+    ("Q", _("Health and social work")),
+    ("R", _("Culture, sports and entertainment")),
+    ("S", _("Public administration, social security and social organisations")),
+    ("T", _("International organisations")),
 ]
 
 # Registration authority character of a USCC -> the department whose partition holds the entity.
@@ -45,11 +45,11 @@ REGISTRATION_PARTITIONS = {"9": "scjgj", "5": "mzt"}
 
 
 class RecordKind(models.TextChoices):
-    LICENSING = "licensing", _("行政许可")
-    PENALTY = "penalty", _("行政处罚")
-    DISHONEST_DEBTOR = "dishonest_debtor", _("失信被执行人")
-    SERIOUS_DISHONESTY = "serious_dishonesty", _("严重失信主体名单")
-    RED_LIST = "red_list", _("守信激励（红名单）")
+    LICENSING = "licensing", _("Administrative licensing")
+    PENALTY = "penalty", _("Administrative penalty")
+    DISHONEST_DEBTOR = "dishonest_debtor", _("Dishonest judgment debtor")
+    SERIOUS_DISHONESTY = "serious_dishonesty", _("Serious dishonesty list")
+    RED_LIST = "red_list", _("Red list")
 
 
 NEGATIVE_KINDS = (RecordKind.PENALTY, RecordKind.DISHONEST_DEBTOR, RecordKind.SERIOUS_DISHONESTY)
@@ -58,31 +58,31 @@ REPAIRABLE_KINDS = (RecordKind.PENALTY, RecordKind.SERIOUS_DISHONESTY)
 
 
 class SubjectType(models.TextChoices):
-    ENTITY = "entity", _("法人和非法人组织")
-    PERSON = "person", _("自然人")
+    ENTITY = "entity", _("Legal entity or other organisation")
+    PERSON = "person", _("Natural person")
 
 
 class Severity(models.TextChoices):
-    ORDINARY = "ordinary", _("一般失信行为")
-    SERIOUS = "serious", _("严重失信行为")
+    ORDINARY = "ordinary", _("Ordinary")
+    SERIOUS = "serious", _("Serious")
 
 
 class PerformanceStatus(models.TextChoices):
-    UNPERFORMED = "unperformed", _("全部未履行")
-    PARTLY = "partly", _("部分未履行")
-    PERFORMED = "performed", _("已履行")
+    UNPERFORMED = "unperformed", _("Not performed")
+    PARTLY = "partly", _("Partly performed")
+    PERFORMED = "performed", _("Performed")
 
 
 class WithdrawalReason(models.TextChoices):
-    REPAIR = "repair", _("信用修复")
-    PERFORMED = "performed", _("已履行义务")
-    REVOKED = "revoked", _("决定撤销或变更")
+    REPAIR = "repair", _("Credit repair")
+    PERFORMED = "performed", _("Obligation performed")
+    REVOKED = "revoked", _("Decision revoked or changed")
 
 
 class RepairStatus(models.TextChoices):
-    PENDING = "pending", _("待决定")
-    APPROVED = "approved", _("准予修复")
-    REJECTED = "rejected", _("不予修复")
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
 
 
 def add_years(day: datetime.date, years: int) -> datetime.date:

@@ -228,9 +228,21 @@ class CreditRecord(BaseRecord):
     class Meta:
         verbose_name = _("credit record")
         verbose_name_plural = _("credit records")
-        indexes = [
-            models.Index(fields=["subject_key", "kind"]),
-            models.Index(fields=["deciding_department", "decision_number"]),
+        indexes = [models.Index(fields=["subject_key", "kind"])]
+        constraints = [
+            # A decision (or a court case) of one authority names a subject once per kind.
+            models.UniqueConstraint(
+                fields=["deciding_department", "kind", "decision_number", "subject_key"],
+                condition=~models.Q(decision_number=""),
+                name="credit_record_unique_decision",
+                violation_error_message=_("This authority already recorded this decision for this subject."),
+            ),
+            models.UniqueConstraint(
+                fields=["deciding_department", "kind", "case_number", "subject_key"],
+                condition=~models.Q(case_number=""),
+                name="credit_record_unique_case",
+                violation_error_message=_("This court already listed this subject under this case."),
+            ),
         ]
 
     def __str__(self):

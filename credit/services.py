@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hub.records import context
+from hub.records.sources import check_write
 
 from .choices import REPAIRABLE_KINDS, RecordKind, RepairStatus, WithdrawalReason
 from .models import CreditRecord, LegalEntity, RepairApplication, minimum_publicity_end
@@ -29,22 +30,27 @@ class RepairRefused(Exception):
         super().__init__(self.message)
 
 
-def _full_clean(instance):
-    # Uniqueness of the key is checked by the database; everything else here, before any write.
-    instance.full_clean(validate_unique=False, validate_constraints=False)
+def _check_source(record, department):
+    """The one-source rule first, so a department writing another's partition learns that, not data errors."""
+    dataset = record.catalogue_spec()
+    creating = record._state.adding
+    changed = record.changed_fields()
+    for partition in record.partition_values():
+        check_write(dataset, department, changed, partition_value=partition, creating=creating)
 
 
 @transaction.atomic
 def write_record(model, department, values, *, user=None, system="", reason="", instance=None):
     """Create (or, with ``instance``, change) one record of ``model`` as ``department``.
 
-    Raises ValidationError (naming field and rule) or SourceRuleViolation;
-    nothing is written in either case.
+    Raises SourceRuleViolation (checked first) or ValidationError naming
+    field and rule (uniqueness included); nothing is written in either case.
     """
     record = instance or model()
     for name, value in values.items():
         setattr(record, name, value)
-    _full_clean(record)
+    _check_source(record, department)
+    record.full_clean()
     # simple-history would take request.user, which is not a user when a system calls with an API key
     record._history_user = user if isinstance(user, AbstractBaseUser) else None
     with context.writing(department, user=user, system=system, reason=reason):

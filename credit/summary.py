@@ -11,7 +11,12 @@ from django.utils import timezone
 from .choices import NEGATIVE_KINDS, RecordKind
 from .models import CreditRecord, is_public_on
 
-LIST_FIELDS = ("kind", "list_name", "listed_from", "listed_until")
+# The national list a membership belongs to when the record names none (data, not translated).
+DEFAULT_LIST_NAMES = {
+    RecordKind.DISHONEST_DEBTOR: "失信被执行人名单",
+    RecordKind.SERIOUS_DISHONESTY: "严重失信主体名单",
+    RecordKind.RED_LIST: "守信激励对象名单",
+}
 
 
 def records_as_of(subject_key, when=None):
@@ -41,7 +46,7 @@ def _day(when):
 def _list_entry(record):
     return {
         "kind": record.kind,
-        "list_name": record.list_name or RecordKind(record.kind).label,
+        "list_name": record.list_name or DEFAULT_LIST_NAMES[record.kind],
         "listed_from": record.listed_from.isoformat() if record.listed_from else None,
         "listed_until": record.listed_until.isoformat() if record.listed_until else None,
     }

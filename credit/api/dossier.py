@@ -78,6 +78,8 @@ class SubjectDossierViewSet(GovernedViewSet):
         except catalogue.UnknownDataset:
             return None, None
         scope = resolve(self.request, dataset)
+        if scope.purpose_missing:
+            self.purpose_missing = True
         return dataset, (scope if scope.has(Mode.LOOKUP) else None)
 
     def record_section(self, dataset_code, model, key):
@@ -137,7 +139,10 @@ class SubjectDossierViewSet(GovernedViewSet):
         sections = {identity_name: identity, "licences": licences, "credit": credit}
         granted = {name: value for name, value in sections.items() if value[0] is not None}
         if not granted:
-            raise NoGrant(DOSSIER, "lookup", _("No lookup grant on any section of the subject dossier."))
+            detail = _("No lookup grant on any section of the subject dossier.")
+            if getattr(self, "purpose_missing", False):
+                detail += " " + _("Some of your grants require an X-Purpose header naming the matter.")
+            raise NoGrant(DOSSIER, "lookup", detail)
         known = subject_exists(subject_type, key) or bool(licences[0]) or has_records(key)
         if not known:
             raise exceptions.NotFound(_("No subject with this key."))

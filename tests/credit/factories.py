@@ -16,7 +16,7 @@ def new_uscc(authority="9", entity_type="1"):
 
 
 def make_entity(**overrides):
-    """An enterprise registered by market regulation, its representative a person in the population library."""
+    """An enterprise registered by market regulation; its representative is in the population library."""
     representative = overrides.pop("representative", None) or make_person()
     code = overrides.pop("uscc", None) or new_uscc()
     partition = {"9": "scjgj", "5": "mzt"}[code[0]]

@@ -177,3 +177,20 @@ def test_full_dossier_of_an_entity_lists_every_section_in_one_audit_row():
     assert body["credit"]["red_listed"] is True
     assert AuditEntry.objects.count() == before + 1
     assert last_audit().items == ["credit.legal_entity.name", "licences.licence.identifier", SUMMARY]
+
+
+def test_sections_whose_grants_need_a_purpose_need_the_header():
+    from hub.access.models import Grant
+
+    person = make_person()
+    system, client = make_system(
+        grants=[("population.person.name", "lookup", False), (SUMMARY, "lookup", False)]
+    )
+    Grant.objects.filter(system=system, item__code=SUMMARY).update(require_purpose_header=True)
+    assert dossier(client, person.id_number).json()["sections"] == ["person"]
+    with_purpose = dossier(client, person.id_number, HTTP_X_PURPOSE="苏审批〔2026〕12号")
+    assert with_purpose.json()["sections"] == ["person", "credit"]
+    assert last_audit().purpose == "苏审批〔2026〕12号"
+    Grant.objects.filter(system=system).update(require_purpose_header=True)
+    refused = dossier(client, person.id_number)
+    assert refused.status_code == 403 and "X-Purpose" in refused.json()["detail"]

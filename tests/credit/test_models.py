@@ -73,9 +73,8 @@ def test_legacy_code_on_the_allow_list_is_admitted():
 def test_unknown_entity_type_is_refused():
     from credit.validators import org_code_check_char, uscc_check_char
 
-    first17 = (
-        "95320102" + "MA1XXXXX"
-    )  # authority 9 (market regulation) has no type 5 + org_code_check_char("MA1XXXXX")
+    # authority 9 (market regulation) has no type 5
+    first17 = "95320102" + "MA1XXXXX" + org_code_check_char("MA1XXXXX")
     code = first17 + uscc_check_char(first17)
     error = refused("scjgj", entity_values(uscc=code, entity_type="91"))
     assert "Unknown entity type 95" in str(error.message_dict["uscc"])
@@ -232,3 +231,20 @@ def test_demo_rows_pass_every_rule():
     for row in records:
         services.write_record(CreditRecord, row["deciding_department"], row)
     assert CreditRecord.objects.count() == len(records)
+
+
+def test_the_same_decision_twice_is_refused():
+    entity = make_entity()
+    first = make_record("penalty", entity.uscc, "scjgj")
+    again = record_values("penalty", entity.uscc, "scjgj", decision_number=first.decision_number)
+    error = refused("scjgj", again, model=CreditRecord)
+    assert "already recorded this decision" in str(error.messages)
+    # another authority may use the same number, and so may another subject
+    make_record("penalty", entity.uscc, "swj", decision_number=first.decision_number)
+    make_record("penalty", make_entity().uscc, "scjgj", decision_number=first.decision_number)
+
+
+def test_a_department_writing_another_partition_hears_about_the_source_not_the_data():
+    values = record_values("penalty", "not-a-code", "swj", decision_number="")
+    error = refused("scjgj", values, model=CreditRecord, error=SourceRuleViolation)
+    assert "swj" in error.message

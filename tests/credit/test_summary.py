@@ -252,3 +252,12 @@ def test_repair_through_the_api_by_the_deciding_authority():
     assert summarize(entity.uscc, "entity")["negative"]["penalty"] == 0
     missing = tax.post("/api/v1/credit/repairs/", {**body, "record": "not-a-uuid"}, format="json")
     assert missing.status_code == 400
+
+
+def test_errors_speak_chinese_on_request():
+    _s, client = make_system(grants=[(SUMMARY_ITEM, "lookup", False)])
+    response = client.get(
+        "/api/v1/credit/entities/91110000600037341N/summary/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 400
+    assert "校验码为 N，应为 L" in response.json()["detail"]
