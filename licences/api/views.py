@@ -70,7 +70,7 @@ class LicenceViewSet(GovernedViewSet):
         verifiable = set(self.scope.fields(Mode.VERIFY))
         keys = []
         for position, entry in enumerate(entries):
-            where = _("row %(n)d: ") % {"n": position} if many else ""
+            where = _("row %(n)d: ") % {"n": position + 1} if many else ""
             if not isinstance(entry, dict):
                 raise BadRequest(where + _("expected a JSON object."), code="invalid")
             if "identifier" not in entry:

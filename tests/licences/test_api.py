@@ -388,3 +388,15 @@ def test_masked_surface_data_masks_each_item_by_its_own_rule():
     assert with_provenance["surface_data"]["value"] == shown
     clear = make_system(grants=[("licences.licence.surface_data", "lookup", False)])[1]
     assert clear.get(f"{URL}{licence.identifier}/").json()["surface_data"] == surface
+
+
+@pytest.mark.django_db
+def test_verify_batch_errors_name_the_row_from_one():
+    licence = issue_id_card()
+    client = verifier("holder_name")
+    response = client.post(
+        f"{URL}verify/",
+        [{"identifier": licence.identifier, "holder_name": "x"}, {"identifier": "1.2.156.3005.2.bad"}],
+        format="json",
+    )
+    assert response.status_code == 400 and "row 2" in response.json()["detail"]
