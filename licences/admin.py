@@ -18,7 +18,7 @@ class LicenceActionForm(ActionForm):
 
 
 class LicenceForm(SourceGuardedForm):
-    """On issue the identifier may be left empty: it is built from type, issuer code and number."""
+    """On issue the identifier may be left empty: it is built from type and issuer code."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,9 +37,7 @@ class LicenceForm(SourceGuardedForm):
             and licence_type
             and cleaned.get("issuer_code")
         ):
-            cleaned["identifier"] = services.new_identifier(
-                licence_type.code, cleaned["issuer_code"], cleaned.get("number", "")
-            )
+            cleaned["identifier"] = services.new_identifier(licence_type, cleaned["issuer_code"])
             self.instance.identifier = cleaned["identifier"]
         return cleaned
 
@@ -84,18 +82,21 @@ class LicenceAdmin(BaseRecordAdmin):
     list_display = ["identifier", "licence_type", "holder_name", "number", "issue_date", "valid_to", "status"]
     list_filter = ["licence_type", "status", "holder_kind"]
     search_fields = ["=identifier", "=holder_key", "=number", "holder_name"]
-    list_select_related = ["licence_type"]
     show_full_result_count = False
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "licence_type":
             # A steward issues only the types their department is the one source of.
             department = steward_department_code(request.user)
             partitions = Licence.catalogue_spec().partitions
-            kwargs["queryset"] = LicenceType.objects.filter(
+            own = LicenceType.objects.filter(
                 code__in=[code for code, source in partitions.items() if source == department]
             )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+            return forms.ChoiceField(
+                label=db_field.verbose_name,
+                choices=[("", "---------")] + [(t.code, f"{t.name} ({t.code})") for t in own],
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         # The state changes only through the actions, which require a reason.

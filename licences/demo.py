@@ -7,10 +7,13 @@ libraries, which library code proper never does.
 """
 
 import datetime
+import hashlib
+import hmac
 import random
 import uuid
 
 from django.apps import apps
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -41,13 +44,19 @@ def _years_after(day, years):
         return day.replace(year=day.year + years, day=28)
 
 
+def _serial(type_code, holder_key, number):
+    """A stable, opaque demo serial: keyed by SECRET_KEY, so it neither shows nor reveals the holder."""
+    message = f"{type_code}:{holder_key}:{number}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:20].upper()
+
+
 def _licence(type_row, department, holder_key, holder_name, number, issue_date, valid_to, surface, division):
     issuer = reference.issuer(department)
     values = {
         "identifier": identifiers.build(
-            type_row["code"], issuer["credit_code"], identifiers.serial_from(number)
+            type_row["code"], issuer["credit_code"], _serial(type_row["code"], holder_key, number)
         ),
-        "licence_type_id": type_row["code"],
+        "licence_type": type_row["code"],
         "number": number,
         "holder_kind": type_row["holder_kind"],
         "holder_key": holder_key,
@@ -61,8 +70,7 @@ def _licence(type_row, department, holder_key, holder_name, number, issue_date, 
         "surface_data": surface,
         "file_digest": "",
     }
-    content = dict(values, licence_type=type_row["code"])
-    values["signature"], values["signing_key_id"] = signing.sign(content)
+    values["signature"], values["signing_key_id"] = signing.sign(values)
     return values
 
 
@@ -71,12 +79,9 @@ def bulk_issue(slug, rows, *, reason="demo seed"):
     """Create licences of one type from prepared rows as its issuing department; returns how many."""
     type_row = reference.type_by_slug(slug)
     department = type_row["issuing_department"]
-    existing = set(
-        Licence.objects.filter(identifier__in=[r["identifier"] for r in rows]).values_list(
-            "identifier", flat=True
-        )
-    )
-    rows = [r for r in rows if r["identifier"] not in existing]
+    # Seeding again (or with more persons) issues only to holders without a licence of this type.
+    existing = set(Licence.objects.filter(licence_type=type_row["code"]).values_list("holder_key", flat=True))
+    rows = [r for r in rows if r["holder_key"] not in existing]
     if not rows:
         return 0
     dataset = Licence.catalogue_spec()
@@ -392,9 +397,44 @@ ENTITY_FIELDS = (
 )
 
 
+# (item field, mode, masked) granted to the demo 一网通办 system on licences.licence
+DEMO_GRANTS = [
+    ("identifier", "search", False),
+    ("licence_type", "search", False),
+    ("holder_kind", "search", False),
+    ("holder_key", "search", False),
+    ("holder_name", "lookup", True),
+    ("issuing_authority", "lookup", False),
+    ("valid_from", "lookup", False),
+    ("valid_to", "search", False),
+    ("status", "search", False),
+    ("number", "verify", False),
+    ("surface_data", "verify", False),
+    ("signature", "verify", False),
+]
+
+
+def grant_demo_consumer(consumer_name="一网通办平台"):
+    """Let the demo consumer find a holder's licences and verify the ones it is shown."""
+    from hub.access.choices import Mode
+    from hub.access.models import ConsumerSystem, Grant
+    from hub.catalogue.models import DataItem
+
+    consumer = ConsumerSystem.objects.filter(name=consumer_name).first()
+    if consumer is None:
+        return
+    for field, mode, masked in DEMO_GRANTS:
+        Grant.objects.get_or_create(
+            system=consumer,
+            item=DataItem.objects.get(code=f"licences.licence.{field}"),
+            defaults={"mode": Mode.from_name(mode), "masked": masked, "purpose": "demo"},
+        )
+
+
 def seed(command, persons=1000):
     """Licence types, then licences for the demo persons and (when present) legal entities."""
     reference.load_types()
+    grant_demo_consumer()
     rng = random.Random(36904)
     person_model = apps.get_model("population", "Person")
     rows = list(person_model.objects.order_by("id").values(*PERSON_FIELDS))

@@ -41,10 +41,13 @@ def check_char(type_code, issuer_code, serial, version) -> str:
     return mod_37_36.calc_check_digit(f"{type_code}{issuer_code}{serial}{version}")
 
 
-def serial_from(number) -> str:
-    """A serial made of a licence number's digits and capital letters (random when it has none)."""
-    serial = re.sub(r"[^0-9A-Z]", "", str(number).upper())[:40]
-    return serial or uuid.uuid4().hex[:20].upper()
+def new_serial() -> str:
+    """A random 20-character serial.
+
+    Opaque on purpose: the identifier is shared unconditionally, so it must not
+    carry the licence number (for an ID card, the holder's ID number).
+    """
+    return uuid.uuid4().hex[:20].upper()
 
 
 def build(type_code, issuer_code, serial, version="001") -> str:

@@ -26,17 +26,17 @@ def valid_licences(holder_key) -> list[dict]:
     ``status`` is ``valid``) plus ``licence_type_name``; the caller applies
     its own grants to what it passes on.
     """
-    from .models import Licence
+    from .models import Licence, licence_type
 
     rows = (
         Licence.objects.currently_valid()
         .filter(holder_key=str(holder_key).strip().upper())
-        .order_by("licence_type_id", "issue_date")
-        .values(*FIELDS, "licence_type__name")
+        .order_by("licence_type", "issue_date")
+        .values(*FIELDS)
     )
     result = []
     for row in rows:
-        row["licence_type_name"] = row.pop("licence_type__name")
+        row["licence_type_name"] = licence_type(row["licence_type"]).name
         row["status"] = LicenceStatus.VALID.value
         result.append(row)
     return result

@@ -1,6 +1,7 @@
 """Licence types and the licences of the electronic licence library (电子证照库)."""
 
 import datetime
+import time
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -10,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from hub.catalogue import spec as catalogue
+from hub.catalogue.choices import Masking
 from hub.records import context
+from hub.records.masking import mask
 from hub.records.models import BaseRecord
 from hub.records.sources import check_write
 
@@ -24,6 +27,8 @@ from .validators import (
 )
 
 DATASET = "licences.licence"
+TYPE_CACHE_SECONDS = 30
+_type_cache = {"at": -TYPE_CACHE_SECONDS - 1.0, "types": {}}
 
 
 class LicenceType(models.Model):
@@ -41,7 +46,7 @@ class LicenceType(models.Model):
     holder_kind = models.CharField(_("holder kind"), max_length=8, choices=HolderKind.choices)
     validity_policy = models.CharField(_("validity policy"), max_length=24, choices=ValidityPolicy.choices)
     term_years = models.PositiveSmallIntegerField(_("usual term (years)"), null=True, blank=True)
-    # [{"field", "name", "standard"?, "kind"?: "date", "required"?}] — the type's surface items (照面信息)
+    # [{"field", "name", "standard"?, "kind"?: "date", "required"?, "masking"?}]: surface items (照面信息)
     surface_items = models.JSONField(_("surface items"), default=list, blank=True)
     # GB/T 2260 codes of the Yangtze River Delta provinces whose same-named type is accepted as equivalent
     recognized_in = models.JSONField(_("recognised in regions"), default=list, blank=True)
@@ -59,6 +64,11 @@ class LicenceType(models.Model):
     def issuing_department(self) -> str | None:
         """Code of the one department that issues (and alone writes) licences of this type."""
         return catalogue.get(DATASET).partitions.get(self.code)
+
+    def mask_surface(self, surface) -> dict:
+        """Surface data with each item masked by its own rule (fully hidden when it declares none)."""
+        rules = {item["field"]: item.get("masking", Masking.FULL) for item in self.surface_items}
+        return {name: mask(rules.get(name, Masking.FULL), value) for name, value in (surface or {}).items()}
 
     def surface_errors(self, surface) -> list:
         """Messages for surface data that lacks required items, adds unknown ones or has bad dates."""
@@ -86,6 +96,28 @@ class LicenceType(models.Model):
                 except ValueError:
                     errors.append(_("Surface item '%(item)s' must be a date YYYY-MM-DD.") % {"item": name})
         return errors
+
+
+def licence_type(code) -> "LicenceType | None":
+    """The LicenceType of a code, cached briefly in-process (types change rarely, licences are many)."""
+    now = time.monotonic()
+    if now - _type_cache["at"] > TYPE_CACHE_SECONDS:
+        _type_cache["types"] = {t.code: t for t in LicenceType.objects.all()}
+        _type_cache["at"] = now
+    return _type_cache["types"].get(str(code))
+
+
+def clear_type_cache(**kwargs):
+    _type_cache["at"] = -TYPE_CACHE_SECONDS - 1.0
+
+
+def validate_licence_type(value):
+    if licence_type(value) is None:
+        clear_type_cache()
+        if licence_type(value) is None:
+            raise ValidationError(
+                _("Unknown licence type %(code)s."), code="unknown_type", params={"code": value}
+            )
 
 
 class LicenceQuerySet(models.QuerySet):
@@ -119,8 +151,10 @@ class Licence(BaseRecord):
     identifier = models.CharField(
         _("licence identifier"), max_length=128, unique=True, validators=[identifiers.validate_identifier]
     )
-    licence_type = models.ForeignKey(
-        LicenceType, models.PROTECT, to_field="code", related_name="licences", verbose_name=_("licence type")
+    # The type code, a plain value like every item (ingestion, history and filters treat it as such);
+    # the validator keeps it to known types.
+    licence_type = models.CharField(
+        _("licence type"), max_length=21, db_index=True, validators=[validate_licence_type]
     )
     number = models.CharField(_("licence number"), max_length=64)
     holder_kind = models.CharField(_("holder kind"), max_length=8, choices=HolderKind.choices)
@@ -159,7 +193,11 @@ class Licence(BaseRecord):
         ]
 
     def __str__(self):
-        return f"{self.holder_name} · {self.licence_type_id} · {self.number}"
+        return f"{self.holder_name} · {self.licence_type} · {self.number}"
+
+    @property
+    def type(self) -> LicenceType | None:
+        return licence_type(self.licence_type)
 
     @classmethod
     def normalize_key(cls, value):
@@ -169,9 +207,11 @@ class Licence(BaseRecord):
     def current_status(self):
         """Stored state, or ``expired`` when a valid licence's term has ended (never stored, never stale)."""
         annotated = self.__dict__.get("_current_status")
-        if annotated:
-            return annotated
-        if self.status == LicenceState.VALID and self.valid_to and self.valid_to < timezone.localdate():
+        return annotated or self.status_on(timezone.localdate())
+
+    def status_on(self, day):
+        """The status as it reads on ``day`` given the stored state (for ``as_of`` reads)."""
+        if self.status == LicenceState.VALID and self.valid_to and self.valid_to < day:
             return LicenceStatus.EXPIRED
         return self.status
 
@@ -190,7 +230,8 @@ class Licence(BaseRecord):
                 _("valid_to %(to)s is before valid_from %(from)s.") % {"to": valid_to, "from": valid_from}
             ]
         type_code = values.get("licence_type")
-        licence_type = LicenceType.objects.filter(code=type_code).first() if type_code else None
+        type_code = getattr(type_code, "code", type_code)  # an object or its code
+        licence_type_ = licence_type(type_code) if type_code else None
         try:
             parsed = identifiers.parse(values.get("identifier") or "")
         except ValidationError:
@@ -206,30 +247,30 @@ class Licence(BaseRecord):
                 _("The identifier's issuer code %(got)s is not the issuing authority's code %(code)s.")
                 % {"got": parsed.issuer_code, "code": issuer_code}
             )
-        if licence_type is None:
+        if licence_type_ is None:
             if type_code:
                 errors["licence_type"] = [_("Unknown licence type %(code)s.") % {"code": type_code}]
             return errors
         kind = values.get("holder_kind")
-        if kind != licence_type.holder_kind:
+        if kind != licence_type_.holder_kind:
             errors["holder_kind"] = [
                 _("%(type)s is held by a %(kind)s.")
-                % {"type": licence_type.name, "kind": HolderKind(licence_type.holder_kind).label}
+                % {"type": licence_type_.name, "kind": HolderKind(licence_type_.holder_kind).label}
             ]
         else:
             messages = holder_key_errors(kind, values.get("holder_key"))
             if messages:
                 errors["holder_key"] = messages
-        policy = licence_type.validity_policy
+        policy = licence_type_.validity_policy
         if policy == ValidityPolicy.FIXED and not valid_to:
             errors.setdefault("valid_to", []).append(
-                _("%(type)s has a fixed term: valid_to is required.") % {"type": licence_type.name}
+                _("%(type)s has a fixed term: valid_to is required.") % {"type": licence_type_.name}
             )
         if policy == ValidityPolicy.LONG_TERM and valid_to:
             errors.setdefault("valid_to", []).append(
-                _("%(type)s is long-term: valid_to must be empty.") % {"type": licence_type.name}
+                _("%(type)s is long-term: valid_to must be empty.") % {"type": licence_type_.name}
             )
-        surface = licence_type.surface_errors(values.get("surface_data"))
+        surface = licence_type_.surface_errors(values.get("surface_data"))
         if surface:
             errors["surface_data"] = surface
         return errors
@@ -258,4 +299,5 @@ class Licence(BaseRecord):
             self.full_clean(validate_unique=False, validate_constraints=False)
             if set(changed) & set(signing.SIGNED_FIELDS) or not self.signature_holds():
                 self.signature, self.signing_key_id = signing.sign(self.content())
+        self.__dict__.pop("_current_status", None)  # an annotation read before this change
         super().save(*args, **kwargs)

@@ -15,16 +15,16 @@ from hub.records import context
 
 from . import identifiers, reference
 from .choices import TRANSITIONS
-from .models import Licence
+from .models import Licence, LicenceType
 
 
 class TransitionRefused(ValidationError):
     """The action does not apply to the licence's current state."""
 
 
-def new_identifier(type_code, issuer_code, number, version="001"):
-    """A GB/T 36904 identifier whose serial is the licence number's letters and digits (or a random one)."""
-    return identifiers.build(type_code, issuer_code, identifiers.serial_from(number), version)
+def new_identifier(type_code, issuer_code, version="001"):
+    """A new GB/T 36904 identifier with an opaque random serial."""
+    return identifiers.build(type_code, issuer_code, identifiers.new_serial(), version)
 
 
 @transaction.atomic
@@ -32,17 +32,19 @@ def issue(department, *, user=None, system="", reason="", **values):
     """Issue a new licence as ``department``; returns it, signed.
 
     ``issuing_authority`` and ``issuer_code`` default to the department's own
-    (from the reference file); ``identifier`` defaults to one built from type,
-    issuer code and licence number.
+    (from the reference file); ``identifier`` defaults to a new one for the
+    type and issuer code, with an opaque serial.
     """
+    if isinstance(values.get("licence_type"), LicenceType):
+        values["licence_type"] = values["licence_type"].code
     if department in reference.data()["issuers"]:
         own = reference.issuer(department)
         values.setdefault("issuing_authority", own["name"])
         values.setdefault("issuer_code", own["credit_code"])
     if not values.get("identifier"):
-        type_code = values.get("licence_type_id") or getattr(values.get("licence_type"), "code", None)
+        type_code = values.get("licence_type")
         if type_code and values.get("issuer_code"):
-            values["identifier"] = new_identifier(type_code, values["issuer_code"], values.get("number", ""))
+            values["identifier"] = new_identifier(type_code, values["issuer_code"])
     with context.writing(department, user=user, system=system, reason=reason or _("Issued")):
         licence = Licence(**values)
         licence.save()

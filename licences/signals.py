@@ -1,11 +1,12 @@
 """Sign licences written by paths that bypass ``Licence.save()`` (bulk ingestion)."""
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from hub.records.events import records_written
 
 from . import signing
-from .models import DATASET, Licence
+from .models import DATASET, Licence, LicenceType, clear_type_cache
 
 
 def sign_unsigned(queryset):
@@ -18,6 +19,11 @@ def sign_unsigned(queryset):
     # The signature is the hub's attestation, not content: no history row of its own.
     Licence.objects.bulk_update(stale, ["signature", "signing_key_id"], batch_size=1000)
     return len(stale)
+
+
+@receiver([post_save, post_delete], sender=LicenceType)
+def types_changed(**kwargs):
+    clear_type_cache()
 
 
 @receiver(records_written)

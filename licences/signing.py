@@ -58,10 +58,7 @@ def canonical_content(values: dict) -> bytes:
 
 
 def content_of(licence) -> dict:
-    return {
-        name: getattr(licence, "licence_type_id" if name == "licence_type" else name)
-        for name in SIGNED_FIELDS
-    }
+    return {name: getattr(licence, name) for name in SIGNED_FIELDS}
 
 
 def _parse_key(raw: str) -> Ed25519PrivateKey:

@@ -1,3 +1,5 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hub.records.serializers import serializer_for
@@ -15,6 +17,17 @@ class LicenceSerializer(_GovernedLicence):
 
     class Meta(_GovernedLicence.Meta):
         pass
+
+    def to_representation(self, instance):
+        """As governed; a masked ``surface_data`` shows each surface item masked by its type's own rule."""
+        data = super().to_representation(instance)
+        if "surface_data" in data and "surface_data" in self.context.get("masks", {}):
+            masked = instance.type.mask_surface(instance.surface_data)
+            if self.context.get("provenance"):
+                data["surface_data"]["value"] = masked
+            else:
+                data["surface_data"] = masked
+        return data
 
 
 class LicenceTypeSerializer(serializers.ModelSerializer):
@@ -40,7 +53,8 @@ class LicenceTypeSerializer(serializers.ModelSerializer):
             "yrd_recognized",
         ]
 
-    def get_recognized_in(self, obj):
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_recognized_in(self, obj) -> list:
         return [{"region": code, "name": region_name(code)} for code in obj.recognized_in]
 
     def get_yrd_recognized(self, obj) -> bool:

@@ -4,15 +4,17 @@ hub's signature and reports the status, the valid licences of one holder, and th
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, viewsets
+from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
+from hub.access.authentication import SystemPrincipal
 from hub.access.choices import Mode
 from hub.api.exceptions import BadRequest, NoGrant
-from hub.records.views import MAX_VERIFY, GovernedViewSet
+from hub.records.admin import steward_department_code
+from hub.records.views import MAX_VERIFY, GovernedViewSet, parse_as_of
 
-from .. import identifiers, signing
+from .. import identifiers, services, signing
 from ..filtersets import LicenceFilterSet
 from ..models import Licence, LicenceType
 from .serializers import LicenceSerializer, LicenceTypeSerializer
@@ -34,6 +36,13 @@ class LicenceViewSet(GovernedViewSet):
 
     def get_serializer_class(self):
         return LicenceSerializer
+
+    def render(self, instance_or_list, mode, *, many=False):
+        as_of = self.request.query_params.get("as_of")
+        if as_of and not many and isinstance(instance_or_list, Licence):
+            # A past version reads with the status it had then: expiry judged on that day.
+            instance_or_list.current_status = instance_or_list.status_on(parse_as_of(as_of).date())
+        return super().render(instance_or_list, mode, many=many)
 
     def clean_key(self, key):
         try:
@@ -61,7 +70,7 @@ class LicenceViewSet(GovernedViewSet):
         verifiable = set(self.scope.fields(Mode.VERIFY))
         keys = []
         for position, entry in enumerate(entries):
-            where = _("row %(n)d: ") % {"n": position} if many else ""
+            where = _("row %(n)d: ") % {"n": position + 1} if many else ""
             if not isinstance(entry, dict):
                 raise BadRequest(where + _("expected a JSON object."), code="invalid")
             if "identifier" not in entry:
@@ -133,8 +142,8 @@ class LicenceViewSet(GovernedViewSet):
                 items[name] = signing.verify(record.content(), _text(value), record.signing_key_id)
             elif name == "status":
                 items[name] = record.current_status == _text(value)
-            elif name == "licence_type":
-                items[name] = record.licence_type_id == _text(value)
+            elif name in ("holder_key", "issuer_code"):
+                items[name] = getattr(record, name) == _text(value).upper()
             else:
                 items[name] = self._same(Licence, record, name, value)
         return items
@@ -162,6 +171,98 @@ class LicenceViewSet(GovernedViewSet):
         self.audit.subject_keys = [key]
         self.audit.result_count = len(page)
         return self.get_paginated_response(data)
+
+    # -- writes by the issuing department ------------------------------------------------------
+
+    def writer(self):
+        """``(department code, user, system name)`` of a provider system or a steward; 403 otherwise.
+
+        Whether that department issues the licence's type is the one-source rule's
+        business (403 ``source_rule`` naming the item and its source).
+        """
+        self.audit.mode = "write"
+        user = self.request.user
+        if isinstance(user, SystemPrincipal):
+            if not user.system.is_provider:
+                raise exceptions.PermissionDenied(
+                    _("Only provider systems of the issuing department write licences.")
+                )
+            return user.system.department.code, None, user.system.name
+        department = steward_department_code(user)
+        if department is None:
+            raise exceptions.PermissionDenied(_("Only the issuing department's stewards write licences."))
+        return department, user, ""
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def create(self, request):
+        """Issue a licence (issuing department only): its items in, identifier and signature out."""
+        department, user, system = self.writer()
+        if not isinstance(request.data, dict):
+            raise BadRequest(_("Send the licence as one JSON object."), code="invalid")
+        fields = {f.name for f in Licence.item_fields()} - {
+            "signature",
+            "signing_key_id",
+            "status",
+            "status_reason",
+        }
+        unknown = sorted(set(request.data) - fields)
+        if unknown:
+            raise BadRequest(
+                _("Unknown or read-only item(s): %(items)s.") % {"items": ", ".join(map(str, unknown))[:200]},
+                code="unknown_item",
+            )
+        values = dict(request.data)
+        type_code = values.pop("licence_type", None)
+        if not LicenceType.objects.filter(code=str(type_code)).exists():
+            raise exceptions.ValidationError(
+                {"licence_type": [_("Unknown licence type %(code)s.") % {"code": type_code}]}
+            )
+        serializer = LicenceSerializer(context={"request": request})
+        for name in ("issue_date", "valid_from", "valid_to"):
+            if values.get(name):
+                try:
+                    values[name] = serializer.fields[name].to_internal_value(values[name])
+                except exceptions.ValidationError as exc:
+                    raise exceptions.ValidationError({name: exc.detail}) from None
+        licence = services.issue(
+            department,
+            user=user,
+            system=system,
+            reason=request.headers.get("X-Reason", "")[:200],
+            licence_type=str(type_code),
+            **values,
+        )
+        self.audit.subject_keys = [licence.identifier]
+        self.audit.result_count = 1
+        return Response(
+            {
+                "identifier": licence.identifier,
+                "status": licence.current_status,
+                "signature": licence.signature,
+                "signing_key_id": licence.signing_key_id,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["post"], url_path="status")
+    def change_status(self, request, key=None):
+        """Suspend, revoke or restore a licence with a reason (issuing department only)."""
+        department, user, system = self.writer()
+        key = self.clean_key(key)
+        self.audit.subject_keys = [key]
+        body = request.data if isinstance(request.data, dict) else {}
+        action_name = str(body.get("action", ""))
+        if action_name not in ("suspend", "revoke", "restore"):
+            raise exceptions.ValidationError({"action": [_("Expected suspend, revoke or restore.")]})
+        licence = Licence.objects.filter(identifier=key).first()
+        if licence is None:
+            raise exceptions.NotFound(_("No record with this key."))
+        licence = services.transition(
+            licence, action_name, department, reason=str(body.get("reason", "")), user=user, system=system
+        )
+        self.audit.result_count = 1
+        return Response({"identifier": licence.identifier, "status": licence.current_status})
 
 
 class LicenceTypeViewSet(viewsets.ReadOnlyModelViewSet):

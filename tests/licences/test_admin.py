@@ -99,3 +99,15 @@ def test_steward_issues_a_licence_through_the_add_form_with_a_built_identifier()
 
 def test_another_department_cannot_add_licences():
     assert admin_client("jyt").get(f"{CHANGELIST}add/").status_code == 403
+
+
+def test_change_page_is_editable_for_the_issuer_and_read_only_for_others():
+    licence = issue_id_card()
+    url = f"{CHANGELIST}{licence.pk}/change/"
+    issuer = admin_client("gat").get(url).content.decode()
+    assert 'name="holder_name"' in issuer and 'name="status"' not in issuer  # state only via actions
+    other = admin_client("mzt").get(url)
+    assert other.status_code == 200 and 'name="holder_name"' not in other.content.decode()
+    assert admin_client("gat").get(CHANGELIST).status_code == 200
+    assert admin_client("gat").get(f"{url.rsplit('change/', 1)[0]}history/").status_code == 200
+    assert admin_client("gat").get("/admin/licences/licencetype/").status_code == 200

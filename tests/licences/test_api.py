@@ -33,7 +33,7 @@ class TestLicenceAPI(GovernedAPITests):
         return identifier_for("resident_id_card", "NOSUCHSERIAL1")
 
     def partition(self, record):
-        return record.licence_type_id
+        return record.licence_type
 
     def change(self, record):
         old = record.holder_name
@@ -304,6 +304,29 @@ class TestSearchAndHolder:
         )
         assert client.get(f"{URL}{licence.identifier}/").json()["status"] == "suspended"
 
+    def test_as_of_reads_expiry_on_that_day(self):
+        licence = issue_id_card(issue_date=datetime.date(1998, 3, 3))  # term ended 2018-03-03
+        client = searcher("status", mode="lookup")
+        assert client.get(f"{URL}{licence.identifier}/").json()["status"] == "expired"
+        Licence.history.filter(identifier=licence.identifier).update(
+            history_date=datetime.datetime(2010, 1, 1, tzinfo=datetime.UTC)
+        )
+        then = client.get(f"{URL}{licence.identifier}/", {"as_of": "2015-06-01"}).json()
+        assert then == {"status": "valid"}
+
+    def test_verify_holder_key_ignores_case_of_the_check_x(self):
+        from population.demo import make_id_number
+
+        number = make_id_number("320102", datetime.date(1990, 1, 1), 3, True)
+        while not number.endswith("X"):
+            number = make_id_number("320102", datetime.date(1990, 1, 1), int(number[14:17]) // 2 + 1, True)
+        licence = issue_id_card(make_person(id_number=number))
+        client = verifier("holder_key")
+        answer = client.post(
+            f"{URL}verify/", {"identifier": licence.identifier, "holder_key": number.lower()}, format="json"
+        )
+        assert answer.json()["items"] == {"holder_key": True}
+
     def test_masked_holder_key(self):
         licence = issue_id_card()
         client = make_system(grants=[("licences.licence.holder_key", "lookup", True)])[1]
@@ -348,3 +371,32 @@ class TestReferenceEndpoints:
 
         key = load_pem_public_key(payload["public_key"].encode())
         key.verify(base64.b64decode(licence.signature), signing.canonical_content(licence.content()))
+
+
+@pytest.mark.django_db
+def test_masked_surface_data_masks_each_item_by_its_own_rule():
+    licence = issue_id_card()
+    surface = licence.surface_data
+    masked = make_system(grants=[("licences.licence.surface_data", "lookup", True)])[1]
+    shown = masked.get(f"{URL}{licence.identifier}/").json()["surface_data"]
+    assert shown["name"] == surface["name"][0] + "*" * (len(surface["name"]) - 1)
+    assert shown["id_number"] == surface["id_number"][:4] + "*" * 10 + surface["id_number"][-4:]
+    assert shown["birth_date"] == surface["birth_date"][:4] + "-**-**"
+    assert shown["gender"] == surface["gender"]
+    assert surface["address"] not in json.dumps(shown, ensure_ascii=False)
+    with_provenance = masked.get(f"{URL}{licence.identifier}/", {"provenance": "true"}).json()
+    assert with_provenance["surface_data"]["value"] == shown
+    clear = make_system(grants=[("licences.licence.surface_data", "lookup", False)])[1]
+    assert clear.get(f"{URL}{licence.identifier}/").json()["surface_data"] == surface
+
+
+@pytest.mark.django_db
+def test_verify_batch_errors_name_the_row_from_one():
+    licence = issue_id_card()
+    client = verifier("holder_name")
+    response = client.post(
+        f"{URL}verify/",
+        [{"identifier": licence.identifier, "holder_name": "x"}, {"identifier": "1.2.156.3005.2.bad"}],
+        format="json",
+    )
+    assert response.status_code == 400 and "row 2" in response.json()["detail"]

@@ -20,20 +20,24 @@ def test_seed_issues_valid_signed_licences_to_the_demo_persons():
     population_demo.seed(Command(), persons=60)
     demo.seed(Command(), persons=60)
     living = Person.objects.filter(death_date__isnull=True)
-    cards = Licence.objects.filter(licence_type__slug="resident_id_card")
+    cards = Licence.objects.filter(licence_type="11100000000010014P001")
     assert set(cards.values_list("holder_key", flat=True)) == set(living.values_list("id_number", flat=True))
     married = set(living.filter(marital_status__in=demo.MARRIED).values_list("id_number", flat=True))
     certificates = set(
-        Licence.objects.filter(licence_type__slug="marriage_certificate").values_list("holder_key", flat=True)
+        Licence.objects.filter(licence_type="11100000000010030D001").values_list("holder_key", flat=True)
     )
     assert certificates and certificates <= married
     for licence in Licence.objects.all():
         licence.full_clean(validate_unique=False)  # every demo licence passes the issuing rules
         assert licence.signature_holds()
-        assert licence.history.get().source_department == licence.licence_type.issuing_department
+        assert licence.history.get().source_department == licence.type.issuing_department
     count = Licence.objects.count()
     demo.seed(Command(), persons=60)  # idempotent
     assert Licence.objects.count() == count
+    population_demo.seed(Command(), persons=70)
+    demo.seed(Command(), persons=70)  # only the new persons get cards
+    assert cards.count() == Person.objects.filter(death_date__isnull=True).count() == 70
+    assert not any(card.holder_key in card.identifier for card in cards)
 
 
 def test_entity_licences_pass_the_issuing_rules(monkeypatch):

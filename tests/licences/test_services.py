@@ -23,6 +23,7 @@ def test_issue_signs_the_licence_and_records_history_as_the_issuer():
     assert licence.identifier.startswith("1.2.156.3005.2.11100000000010014P001.1132000001400001XX.")
     assert licence.signing_key_id == signing.key_id()
     assert licence.signature_holds()
+    assert licence.holder_key not in licence.identifier  # the public identifier hides the holder
     (row,) = licence.history.all()
     assert row.history_type == "+" and row.source_department == "gat"
 
@@ -46,7 +47,7 @@ def test_market_regulation_cannot_write_a_marriage_certificate():
 def test_changing_the_type_needs_both_issuers():
     licence = issue_id_card()
     with pytest.raises(SourceRuleViolation), context.writing("gat"):
-        licence.licence_type_id = "11100000000010030D001"
+        licence.licence_type = "11100000000010030D001"
         licence.save()
 
 
@@ -192,3 +193,30 @@ def test_licences_written_around_save_are_signed_after_the_batch():
     Licence.objects.filter(pk=licence.pk).update(holder_name="赵六", signature="")
     records_written.send(sender=Licence, dataset="licences.licence", keys=[licence.identifier])
     assert Licence.objects.get(pk=licence.pk).signature_holds()
+
+
+def test_resign_command_after_a_key_change(settings):
+    import io
+
+    from django.core.management import call_command
+
+    licence = issue_id_card()
+    settings.HUB_SIGNING_KEY = "22" * 32
+    settings.HUB_SIGNING_KEY_ID = "prod-3"
+    assert not Licence.objects.get(pk=licence.pk).signature_holds()
+    out = io.StringIO()
+    call_command("resign_licences", stdout=out)
+    assert "Re-signed 1" in out.getvalue()
+    fresh = Licence.objects.get(pk=licence.pk)
+    assert fresh.signing_key_id == "prod-3" and fresh.signature_holds()
+
+
+def test_deploy_check_requires_a_configured_signing_key(settings):
+    from licences.checks import signing_key_configured
+
+    settings.HUB_SIGNING_KEY = ""
+    assert [e.id for e in signing_key_configured(None)] == ["licences.E001"]
+    settings.HUB_SIGNING_KEY = "not a key"
+    assert [e.id for e in signing_key_configured(None)] == ["licences.E002"]
+    settings.HUB_SIGNING_KEY = "33" * 32
+    assert signing_key_configured(None) == []
