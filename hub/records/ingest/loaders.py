@@ -1,0 +1,369 @@
+"""Where validated rows go: a COPY-staged, set-based merge on PostgreSQL, the ORM elsewhere.
+
+Both loaders take the same calls from the service in the same order and
+must leave the same records, history rows and counts; a test runs the same
+batches through both and compares. A loader only ever writes the natural
+key and the batch's own columns of an existing record (plus ``updated_at``
+and the department's entry in ``source_stamps``), so two departments
+loading the same records at once never overwrite each other's items.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from django.db import connection
+
+MERGE_CHUNK = 100_000
+ORM_CHUNK = 2_000
+SIGNAL_KEYS_LIMIT = 10_000
+
+
+@dataclass
+class Target:
+    """Everything a loader needs to know about the write: model, columns, who, when."""
+
+    model: type
+    columns: tuple  # field names, natural key first
+    department: str
+    system: str
+    user_id: int | None
+    batch: str
+    reason: str
+    now: object  # aware datetime shared by every row of the batch
+    partition_field: str = ""
+    update_only: bool = False  # set when the batch cannot create records (required items absent)
+
+    @property
+    def key(self):
+        return self.columns[0]
+
+    @property
+    def own(self):
+        return self.columns[1:]
+
+    @property
+    def stamps(self):
+        return {self.department: self.now.isoformat()}
+
+    def absent_fields(self):
+        """Item fields the batch does not carry: they get their default on creation only."""
+        from hub.records.models import FRAMEWORK_FIELDS
+
+        return [
+            f
+            for f in self.model._meta.concrete_fields
+            if f.name not in FRAMEWORK_FIELDS and not f.primary_key and f.name not in self.columns
+        ]
+
+    def history_fields(self):
+        """The tracked columns of the history table (``id`` and the item fields)."""
+        record = {f.attname for f in self.model._meta.concrete_fields}
+        return [f.attname for f in self.model.history.model._meta.concrete_fields if f.attname in record]
+
+
+def loader_for(target, engine="auto"):
+    if engine == "auto":
+        engine = "copy" if connection.vendor == "postgresql" else "orm"
+    return {"copy": CopyLoader, "orm": OrmLoader}[engine](target)
+
+
+class OrmLoader:
+    """Portable path (SQLite, and the reference the fast path is tested against)."""
+
+    def __init__(self, target):
+        self.target = target
+        self.rows = {}  # key -> (row number, values)
+        self.duplicates_found = {}
+
+    def stage(self, rows):
+        staged = self.rows
+        for number, values in rows:
+            key = values[0]
+            if key in staged:
+                self.duplicates_found.setdefault(key, [staged[key][0]]).append(number)
+            else:
+                staged[key] = (number, values)
+
+    def count(self):
+        return len(self.rows)
+
+    def duplicates(self, limit=20):
+        return list(self.duplicates_found.items())[:limit]
+
+    def _existing(self, keys):
+        model, key = self.target.model, self.target.key
+        query = model.objects.filter(**{f"{key}__in": keys}).order_by(key)
+        if connection.features.has_select_for_update:
+            query = query.select_for_update()  # in key order, like the fast path
+        return {getattr(r, key): r for r in query}
+
+    def _chunks(self, size=ORM_CHUNK):
+        keys = list(self.rows)
+        for start in range(0, len(keys), size):
+            yield keys[start : start + size]
+
+    def new_keys(self, limit=5):
+        count, sample = 0, []
+        for keys in self._chunks():
+            existing = self._existing(keys)
+            for key in keys:
+                if key not in existing:
+                    count += 1
+                    if len(sample) < limit:
+                        sample.append(key)
+        return count, sample
+
+    def existing_partitions(self):
+        field = self.target.partition_field
+        values = set()
+        for keys in self._chunks():
+            values |= {str(getattr(r, field)) for r in self._existing(keys).values()}
+        return values
+
+    def reject_new(self):
+        rejected = []
+        for keys in self._chunks():
+            existing = self._existing(keys)
+            for key in keys:
+                if key not in existing:
+                    rejected.append(self.rows.pop(key)[0:1] + (key,))
+        return rejected
+
+    def merge(self, progress=None):
+        target = self.target
+        model, key, own = target.model, target.key, target.own
+        history_model = model.history.model
+        tracked = target.history_fields()
+        defaults = {f.attname: f.get_default() for f in target.absent_fields()}
+        created = updated = 0
+        keys_written = []
+        for keys in self._chunks():
+            existing = self._existing(keys)
+            creates, updates = [], []
+            for k in sorted(keys):
+                values = dict(zip(target.columns, self.rows[k][1], strict=True))
+                record = existing.get(k)
+                if record is None:
+                    record = model(**defaults, **values, source_stamps=target.stamps)
+                    creates.append(record)
+                elif any(getattr(record, name) != values[name] for name in own):
+                    for name in own:
+                        setattr(record, name, values[name])
+                    record.source_stamps = {**(record.source_stamps or {}), **target.stamps}
+                    record.updated_at = target.now
+                    updates.append(record)
+            if creates:
+                model.objects.bulk_create(creates)
+                model.objects.filter(pk__in=[r.pk for r in creates]).update(
+                    created_at=target.now, updated_at=target.now
+                )
+            if updates:
+                model.objects.bulk_update(updates, [*own, "updated_at", "source_stamps"])
+            history = [
+                history_model(
+                    **{name: getattr(record, name) for name in tracked},
+                    history_date=target.now,
+                    history_type=kind,
+                    history_change_reason=target.reason,
+                    history_user_id=target.user_id,
+                    source_department=target.department,
+                    acting_system=target.system,
+                    batch=target.batch,
+                )
+                for kind, records in (("+", creates), ("~", updates))
+                for record in records
+            ]
+            history_model.objects.bulk_create(history)
+            created += len(creates)
+            updated += len(updates)
+            if len(self.rows) <= SIGNAL_KEYS_LIMIT:
+                keys_written += [getattr(r, key) for r in creates + updates]
+            if progress:
+                progress(len(keys))
+        return created, updated, (keys_written if len(self.rows) <= SIGNAL_KEYS_LIMIT else None)
+
+
+class CopyLoader:
+    """PostgreSQL: COPY into a temporary staging table, then set-based checks and merge."""
+
+    def __init__(self, target):
+        self.target = target
+        q = connection.ops.quote_name
+        self.q = q
+        model = target.model
+        self.table = q(model._meta.db_table)
+        self.history_table = q(model.history.model._meta.db_table)
+        self.stage_table = q(f"ingest_stage_{uuid.uuid4().hex[:12]}")
+        self.fields = [model._meta.get_field(name) for name in target.columns]
+        self.key = q(self.fields[0].column)
+        self.own = [q(f.column) for f in self.fields[1:]]
+        self.staged = 0
+        self.max_row = 0
+
+    def _execute(self, sql, params=None):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall() if cursor.description else None
+
+    def stage(self, rows):
+        columns = ", ".join(f"{self.q(f.column)} {f.db_type(connection)}" for f in self.fields)
+        self._execute("SET LOCAL work_mem = '64MB'")
+        self._execute(f"CREATE TEMPORARY TABLE {self.stage_table} (rn integer NOT NULL, {columns}) ON COMMIT DROP")
+        names = ", ".join(["rn", self.key, *self.own])
+        count = 0
+        number = 0
+        with connection.cursor() as cursor, cursor.copy(f"COPY {self.stage_table} ({names}) FROM STDIN") as copy:
+            write = copy.write_row
+            for number, values in rows:
+                write((number, *values))
+                count += 1
+        self.staged = count
+        self.max_row = number
+        self._execute(f"CREATE INDEX ON {self.stage_table} (rn)")
+        self._execute(f"ANALYZE {self.stage_table}")
+
+    def count(self):
+        return self.staged
+
+    def duplicates(self, limit=20):
+        rows = self._execute(
+            f"SELECT {self.key}, array_agg(rn ORDER BY rn) FROM {self.stage_table} "
+            f"GROUP BY {self.key} HAVING count(*) > 1 ORDER BY min(rn) LIMIT %s",
+            [limit],
+        )
+        return [(key, list(numbers)) for key, numbers in rows]
+
+    def _missing(self):
+        return f"NOT EXISTS (SELECT 1 FROM {self.table} t WHERE t.{self.key} = s.{self.key})"
+
+    def new_keys(self, limit=5):
+        count = self._execute(f"SELECT count(*) FROM {self.stage_table} s WHERE {self._missing()}")[0][0]
+        sample = []
+        if count:
+            sample = [
+                row[0]
+                for row in self._execute(
+                    f"SELECT {self.key} FROM {self.stage_table} s WHERE {self._missing()} ORDER BY rn LIMIT %s",
+                    [limit],
+                )
+            ]
+        return count, sample
+
+    def existing_partitions(self):
+        column = self.q(self.target.model._meta.get_field(self.target.partition_field).column)
+        rows = self._execute(
+            f"SELECT DISTINCT t.{column}::text FROM {self.table} t JOIN {self.stage_table} s "
+            f"ON t.{self.key} = s.{self.key}"
+        )
+        return {row[0] for row in rows}
+
+    def reject_new(self):
+        rows = self._execute(f"DELETE FROM {self.stage_table} s WHERE {self._missing()} RETURNING rn, {self.key}")
+        self.staged -= len(rows)
+        return [tuple(row) for row in rows]
+
+    def _merge_sql(self):
+        target = self.target
+        q = self.q
+        key, own = self.key, self.own
+        absent = target.absent_fields()
+        insert_columns = [key, *own, *(q(f.column) for f in absent), "created_at", "updated_at", "source_stamps"]
+        select_values = (
+            [f"s.{key}"]
+            + [f"s.{c}" for c in own]
+            + [f"%s::{f.db_type(connection)}" for f in absent]
+            + ["%s", "%s", "%s::jsonb"]
+        )
+        history = [q(name) for name in target.history_fields()]
+        if own:
+            same = f"ROW({', '.join(f't.{c}' for c in own)}) IS NOT DISTINCT FROM ROW({', '.join(f'st.{c}' for c in own)})"
+            unchanged = f"SELECT 1 FROM {self.table} t WHERE t.{key} = st.{key} AND {same}"
+            assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in own)
+            changed = (
+                f"ROW({', '.join(f't.{c}' for c in own)}) IS DISTINCT FROM "
+                f"ROW({', '.join(f'EXCLUDED.{c}' for c in own)})"
+            )
+            conflict = (
+                f"DO UPDATE SET {assignments}, updated_at = EXCLUDED.updated_at, "
+                f"source_stamps = t.source_stamps || EXCLUDED.source_stamps WHERE {changed}"
+            )
+        else:
+            unchanged = f"SELECT 1 FROM {self.table} t WHERE t.{key} = st.{key}"
+            conflict = "DO NOTHING"
+        history_insert = f"""
+            h AS (
+                INSERT INTO {self.history_table} ({", ".join(history)}, history_date, history_type,
+                    history_change_reason, history_user_id, source_department, acting_system, batch)
+                SELECT {", ".join(f"up.{c}" for c in history)}, %s,
+                    CASE WHEN up.created_now THEN '+' ELSE '~' END, %s, %s, %s, %s, %s
+                FROM up
+                RETURNING history_type
+            )
+            SELECT count(*) FILTER (WHERE history_type = '+'), count(*) FILTER (WHERE history_type = '~') FROM h
+        """
+        changed_rows = f"""
+            SELECT st.* FROM {self.stage_table} st
+            WHERE st.rn >= %s AND st.rn < %s AND NOT EXISTS ({unchanged})
+        """
+        if target.update_only:
+            # Every staged key exists (new rows were refused or rejected): a plain UPDATE of the
+            # batch's own columns, after locking the rows in key order so that concurrent batches
+            # on the same records queue instead of deadlocking.
+            lock = f"""
+                SELECT count(*) FROM (
+                    SELECT 1 FROM {self.table} t WHERE t.{key} IN (SELECT {key} FROM ({changed_rows}) c)
+                    ORDER BY t.{key} FOR UPDATE OF t
+                ) locked
+            """
+            sql = f"""
+                WITH s AS ({changed_rows}), up AS (
+                    UPDATE {self.table} AS t SET {", ".join(f"{c} = s.{c}" for c in own)},
+                        updated_at = %s, source_stamps = t.source_stamps || %s::jsonb
+                    FROM s WHERE t.{key} = s.{key}
+                        AND ROW({", ".join(f"t.{c}" for c in own)}) IS DISTINCT FROM ROW({", ".join(f"s.{c}" for c in own)})
+                    RETURNING t.*, false AS created_now
+                ), {history_insert}
+            """
+            return lock, sql, []
+        sql = f"""
+            WITH s AS ({changed_rows} ORDER BY st.{key}), up AS (
+                INSERT INTO {self.table} AS t ({", ".join(insert_columns)})
+                SELECT {", ".join(select_values)} FROM s
+                ON CONFLICT ({key}) {conflict}
+                RETURNING t.*, (t.xmax = 0) AS created_now
+            ), {history_insert}
+        """
+        defaults = [f.get_db_prep_value(f.get_default(), connection) for f in absent]
+        return None, sql, defaults
+
+    def merge(self, progress=None):
+        import json
+
+        target = self.target
+        created = updated = 0
+        if target.update_only and not target.own:
+            return 0, 0, []  # a key-only batch on existing records changes nothing
+        lock, sql, defaults = self._merge_sql()
+        stamps = json.dumps(target.stamps)
+        for low in range(1, self.max_row + 1, MERGE_CHUNK):
+            chunk = [low, low + MERGE_CHUNK]
+            if lock:
+                self._execute(lock, chunk)
+                params = [*chunk, target.now, stamps]
+            else:
+                params = [*chunk, *defaults, target.now, target.now, stamps]
+            params += [target.now, target.reason, target.user_id, target.department, target.system, target.batch]
+            ((made, changed),) = self._execute(sql, params)
+            created += made
+            updated += changed
+            if progress:
+                progress(min(MERGE_CHUNK, self.max_row - low + 1))
+        keys = None
+        if self.staged <= SIGNAL_KEYS_LIMIT:
+            keys = [
+                row[0]
+                for row in self._execute(
+                    f"SELECT {self.key} FROM {self.history_table} WHERE batch = %s", [target.batch]
+                )
+            ]
+        return created, updated, keys
