@@ -243,15 +243,22 @@ def _run(batch_id, dataset_code, source, department, **options):
     partition_index = columns.index(dataset.partition_field) if dataset.partition_field in columns else None
     received = 0
 
-    def valid_rows():
-        nonlocal rejected_count, received
+    def raw_rows():
+        """Rows as sent, in column order (key first)."""
+        nonlocal received
         for number, raw in rows:
             received += 1
-            values, errors = validate([raw[i] for i in order])
+            yield number, [raw[i] for i in order]
+
+    def valid_rows(ordered):
+        """Validated rows; invalid ones go to the report instead."""
+        nonlocal rejected_count
+        for number, raw in ordered:
+            values, errors = validate(raw)
             if errors:
                 rejected_count += 1
                 if len(rejected) < REPORT_REJECTED_LIMIT:
-                    key = raw[order[0]]
+                    key = raw[0]
                     rejected.append({"row": number, "key": str(key)[:64] if key is not None else None, "errors": errors})
                 continue
             if partition_index is not None:
@@ -271,7 +278,7 @@ def _run(batch_id, dataset_code, source, department, **options):
             created_at=now,
         )
         loader = loader_for(target, options["engine"])
-        loader.stage(valid_rows())
+        loader.load(raw_rows(), valid_rows)
         if received == 0:
             raise IngestInputError(_("The batch has no rows."), code="empty")
         duplicates = loader.duplicates()
@@ -310,7 +317,7 @@ def _run(batch_id, dataset_code, source, department, **options):
             "rows": received,
             "created": created,
             "updated": updated,
-            "unchanged": staged - created - updated,
+            "unchanged": staged - created - updated + loader.unchanged_as_sent,
             "rejected": rejected,
             "rejected_count": rejected_count,
         }
