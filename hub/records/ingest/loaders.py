@@ -32,6 +32,7 @@ class Target:
     reason: str
     now: object  # aware datetime shared by every row of the batch
     partition_field: str = ""
+    text_input: bool = False  # every value arrives as text (CSV, XLSX): no conversion needed
     update_only: bool = False  # set when the batch cannot create records (required items absent)
 
     @property
@@ -243,27 +244,22 @@ class CopyLoader:
         self._check_duplicates_as_sent()
         self._create_stage()
         fields = ", ".join(["rn", *(f"s.{c}" for c in self.as_sent_columns)])
-        changed = self._execute(
-            f"SELECT count(*) FROM {self.sent_table} s WHERE NOT EXISTS ({self._same_as_stored()})"
-        )[0][0]
-        self.unchanged_as_sent = self.sent - changed
-        if not changed:
-            self._finish_stage()
-            return
         fetch = connection.connection.cursor(name=f"ingest_{uuid.uuid4().hex[:12]}")
         fetch.itersize = FETCH_ROWS
-        fetch.execute(
-            f"SELECT {fields} FROM {self.sent_table} s WHERE NOT EXISTS ({self._same_as_stored()}) ORDER BY rn"
-        )
+        fetch.execute(f"SELECT {fields} FROM {self.sent_table} s WHERE NOT EXISTS ({self._same_as_stored()})")
+        fetched = 0
         try:
             while True:
                 chunk = fetch.fetchmany(FETCH_ROWS)
                 if not chunk:
                     break
+                fetched += len(chunk)
                 self._copy(validate((row[0], list(row[1:])) for row in chunk))
         finally:
             fetch.close()
-        self._finish_stage()
+        self.unchanged_as_sent = self.sent - fetched
+        if self.staged:
+            self._execute(f"CREATE INDEX ON {self.stage_table} (rn)")
 
     def _stage_as_sent(self, rows):
         columns = ", ".join(f"{c} text" for c in self.as_sent_columns)
@@ -272,22 +268,24 @@ class CopyLoader:
         count = number = 0
         with connection.cursor() as cursor, cursor.copy(f"COPY {self.sent_table} ({names}) FROM STDIN") as copy:
             write = copy.write_row
+            text_only = self.target.text_input
             for number, values in rows:
-                if not all(v is None or type(v) is str for v in values):
+                if not text_only and not all(v is None or type(v) is str for v in values):
                     values = [_as_text(v) for v in values]
                 write((number, *values))
                 count += 1
         self.sent = count
         self.max_row = number
-        self._execute(f"ANALYZE {self.sent_table}")
 
-    def _check_duplicates_as_sent(self, limit=20):
-        rows = self._execute(
-            f"SELECT {self.key}, array_agg(rn ORDER BY rn) FROM {self.sent_table} "
-            f"GROUP BY {self.key} HAVING count(*) > 1 ORDER BY min(rn) LIMIT %s",
-            [limit],
+    def _check_duplicates_as_sent(self):
+        found = self._execute(
+            f"SELECT {self.key} FROM {self.sent_table} GROUP BY {self.key} HAVING count(*) > 1 LIMIT 1"
         )
-        self.duplicates_as_sent = [(key, list(numbers)) for key, numbers in rows]
+        if found:
+            numbers = self._execute(
+                f"SELECT rn FROM {self.sent_table} WHERE {self.key} = %s ORDER BY rn", [found[0][0]]
+            )
+            self.duplicates_as_sent = [(found[0][0], [row[0] for row in numbers])]
 
     def _same_as_stored(self):
         """A stored record whose text equals the row as sent (NULL and '' alike: both mean empty)."""
@@ -306,11 +304,6 @@ class CopyLoader:
             for number, values in rows:
                 write((number, *values))
                 self.staged += 1
-
-    def _finish_stage(self):
-        if self.staged:
-            self._execute(f"CREATE INDEX ON {self.stage_table} (rn)")
-            self._execute(f"ANALYZE {self.stage_table}")
 
     def count(self):
         return self.staged

@@ -235,6 +235,7 @@ def _run(batch_id, dataset_code, source, department, **options):
         reason=(options["reason"] or "")[:100],
         now=now,
         partition_field=dataset.partition_field,
+        text_input=options["fmt"] in ("csv", "xlsx") and hasattr(source, "read"),
     )
     validate = RowValidator(model, columns)
     rejected = []

@@ -93,10 +93,19 @@ def _messages(error):
     return [str(message) for message in error.messages]
 
 
+_MISS = object()
+
+
 class RowValidator:
-    """Validates rows of one dataset carrying ``columns`` (field names, natural key first)."""
+    """Validates rows of one dataset carrying ``columns`` (field names, natural key first).
+
+    The row loop is the hot path of a load: a remembered outcome is looked up
+    inline, and only values not seen before go through the column's checks.
+    """
 
     def __init__(self, model, columns):
+        from hub.records.models import BaseRecord
+
         self.model = model
         self.columns = tuple(columns)
         self.key_field = columns[0]
@@ -104,24 +113,29 @@ class RowValidator:
         self.normalize_key = model.normalize_key
         # cross_field_errors is a classmethod; skip the call when a library does not override it
         base = getattr(model.cross_field_errors, "__func__", None)
-        from hub.records.models import BaseRecord
-
         self.has_cross_field = base is not BaseRecord.cross_field_errors.__func__
 
     def __call__(self, raw_values):
         """``raw_values`` in column order → ``(values tuple, None)`` or ``(None, {field: [messages]})``."""
         values = []
+        append = values.append
         errors = None
         key = raw_values[0]
-        if key not in EMPTY_VALUES and not isinstance(key, (dict, list)):
+        if key.__class__ is str or (key not in EMPTY_VALUES and not isinstance(key, (dict, list))):
             raw_values = (self.normalize_key(key), *raw_values[1:])
         for check, raw in zip(self.validators, raw_values, strict=True):
+            memo = check.memo
+            if memo is not None and raw.__class__ is str:
+                hit = memo.get(raw, _MISS)
+                if hit is not _MISS and hit.__class__ is not exceptions.ValidationError:
+                    append(hit)
+                    continue
             try:
-                values.append(check(raw))
+                append(check(raw))
             except exceptions.ValidationError as error:
                 errors = errors or {}
                 errors[check.name] = _messages(error)
-                values.append(None)
+                append(None)
         if self.has_cross_field and errors is None:
             cross = self.model.cross_field_errors(dict(zip(self.columns, values, strict=True)))
             if cross:
