@@ -111,14 +111,20 @@ def main():
     started = time.perf_counter()
     write_csv(first, generate_persons(n, seed=7))
     write_csv(changed, generate_persons(n, seed=7), change_every=10)
-    print(f"generated {n:,} persons in {time.perf_counter() - started:.1f}s ({first.stat().st_size / 1e6:.0f} MB CSV)")
+    print(
+        f"generated {n:,} persons in {time.perf_counter() - started:.1f}s "
+        f"({first.stat().st_size / 1e6:.0f} MB CSV)"
+    )
 
     with connection.cursor() as cursor:
         table = Person._meta.db_table
         history = Person.history.model._meta.db_table
         cursor.execute(f"TRUNCATE {table}, {history}")
         cursor.execute("DROP TABLE IF EXISTS bench_raw_copy")
-        columns = ", ".join(f"{Person._meta.get_field(c).column} {Person._meta.get_field(c).db_type(connection)}" for c in COLUMNS)
+        columns = ", ".join(
+            f"{Person._meta.get_field(c).column} {Person._meta.get_field(c).db_type(connection)}"
+            for c in COLUMNS
+        )
         cursor.execute(f"CREATE TABLE bench_raw_copy ({columns}, UNIQUE (id_number))")
     connection.commit() if not connection.get_autocommit() else None
 
@@ -132,7 +138,10 @@ def main():
             report = run()
             seconds = time.perf_counter() - started
         results.append((label, n / seconds, memory.peak_mb, report))
-        print(f"{label:<28} {seconds:7.1f}s {n / seconds:>10,.0f} rows/s  peak RSS {memory.peak_mb:6.0f} MB  {report or ''}")
+        print(
+            f"{label:<28} {seconds:7.1f}s {n / seconds:>10,.0f} rows/s  "
+            f"peak RSS {memory.peak_mb:6.0f} MB  {report or ''}"
+        )
         if expect:
             for name, value in expect.items():
                 assert report[name] == value, (label, name, report[name], value)
@@ -147,7 +156,9 @@ def main():
     def load(path):
         def run():
             with open(path, "rb") as data:
-                report = ingest("population.person", data, fmt="csv", department="gat", channel="bench").report
+                report = ingest(
+                    "population.person", data, fmt="csv", department="gat", channel="bench"
+                ).report
             return {k: report[k] for k in ("created", "updated", "unchanged", "rejected_count")}
 
         return run

@@ -37,11 +37,15 @@ def datasets_sourced_by(department):
 class ImportForm(forms.Form):
     dataset = forms.ChoiceField(label=_("dataset"))
     file = forms.FileField(label=_("file (CSV or XLSX)"))
-    all_or_nothing = forms.BooleanField(label=_("refuse the whole file if any row is invalid"), required=False)
+    all_or_nothing = forms.BooleanField(
+        label=_("refuse the whole file if any row is invalid"), required=False
+    )
 
     def __init__(self, *args, department, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["dataset"].choices = [(d.code, f"{d.name} ({d.code})") for d in datasets_sourced_by(department)]
+        self.fields["dataset"].choices = [
+            (d.code, f"{d.name} ({d.code})") for d in datasets_sourced_by(department)
+        ]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -66,7 +70,10 @@ class IngestBatchAdmin(admin.ModelAdmin):
         if batch.status != "completed":
             return report.get("code", "")
         return "{} / {} / {} / {}".format(
-            report.get("created", 0), report.get("updated", 0), report.get("unchanged", 0), report.get("rejected_count", 0)
+            report.get("created", 0),
+            report.get("updated", 0),
+            report.get("unchanged", 0),
+            report.get("rejected_count", 0),
         )
 
     def _department(self, request):
@@ -79,8 +86,10 @@ class IngestBatchAdmin(admin.ModelAdmin):
         return queryset.filter(department__code=self._department(request))
 
     def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff and (
-            request.user.is_superuser or self._department(request) is not None
+        return (
+            request.user.is_active
+            and request.user.is_staff
+            and (request.user.is_superuser or self._department(request) is not None)
         )
 
     def has_view_permission(self, request, obj=None):
@@ -107,7 +116,11 @@ class IngestBatchAdmin(admin.ModelAdmin):
         if department is None:
             raise PermissionDenied(_("Only a department's stewards import base records."))
         uploads = request.session.setdefault("ingest_uploads", {})
-        context = {**self.admin_site.each_context(request), "title": _("Import records"), "opts": self.model._meta}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import records"),
+            "opts": self.model._meta,
+        }
         if request.method == "POST" and request.POST.get("token"):
             token = request.POST["token"]
             pending = uploads.get(token) if TOKEN.match(token) else None
@@ -119,7 +132,10 @@ class IngestBatchAdmin(admin.ModelAdmin):
                 self._forget(request, token)
                 messages.success(
                     request,
-                    _("Loaded: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, %(rejected)d rejected.")
+                    _(
+                        "Loaded: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
+                        "%(rejected)d rejected."
+                    )
                     % {**outcome.report, "rejected": outcome.report["rejected_count"]},
                 )
                 return redirect(reverse("admin:records_ingestbatch_change", args=[outcome.batch.pk]))

@@ -181,10 +181,18 @@ class IngestBatch(models.Model):
         verbose_name=_("system"),
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
     channel = models.CharField(_("channel"), max_length=16, blank=True)
-    idempotency_key = models.CharField(_("idempotency key"), max_length=200, null=True, blank=True)
+    # NULL, not "": batches without a key must not collide in the unique constraint below.
+    idempotency_key = models.CharField(  # noqa: DJ001
+        _("idempotency key"), max_length=200, null=True, blank=True
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     report = models.JSONField(_("report"), default=dict)
     created_at = models.DateTimeField(_("started at"), default=timezone.now)

@@ -13,7 +13,9 @@ URL = "/api/v1/ingest/population.person/"
 
 def gat_rows(count=3, seed=None):
     """Public security's part of ``count`` valid persons (key + identity items), values as text."""
-    return [{"id_number": r["id_number"], **{f: _text(r[f]) for f in GAT}} for r in person_rows(count, seed=seed)]
+    return [
+        {"id_number": r["id_number"], **{f: _text(r[f]) for f in GAT}} for r in person_rows(count, seed=seed)
+    ]
 
 
 def _text(value):

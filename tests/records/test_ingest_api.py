@@ -100,7 +100,10 @@ def test_only_the_key_source_creates_records(gat, mzt):
     existing = gat_rows(1)
     load(gat, existing)
     unknown = gat_rows(1)[0]["id_number"]
-    body = [{"id_number": existing[0]["id_number"], "marital_status": "20"}, {"id_number": unknown, "marital_status": "20"}]
+    body = [
+        {"id_number": existing[0]["id_number"], "marital_status": "20"},
+        {"id_number": unknown, "marital_status": "20"},
+    ]
     response = post(mzt, as_json(body))
     assert response.status_code == 403
     assert response.json()["violations"][0]["item"] == "population.person.id_number"

@@ -19,13 +19,23 @@ postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="th
 
 
 def run(rows, department, engine="auto", **options):
-    return ingest("population.person", io.BytesIO(as_json(rows)), fmt="json", department=department, engine=engine, **options)
+    return ingest(
+        "population.person",
+        io.BytesIO(as_json(rows)),
+        fmt="json",
+        department=department,
+        engine=engine,
+        **options,
+    )
 
 
 def batches(rows):
     """A sequence of batches touching every path: create, reject, update, no-op, other sources."""
     keys = [r["id_number"] for r in rows]
-    changed = [dict(r, residence_address=r["residence_address"] + "A") if i % 3 == 0 else r for i, r in enumerate(rows)]
+    changed = [
+        dict(r, residence_address=r["residence_address"] + "A") if i % 3 == 0 else r
+        for i, r in enumerate(rows)
+    ]
     invalid = [dict(rows[0], gender="7"), *changed[1:]]
     return [
         ("gat", rows[:6]),
@@ -162,16 +172,23 @@ def test_two_departments_loading_the_same_records_at_once_lose_nothing(catalogue
         barrier.wait()
         return run(part, department).report
 
-    threads = [_in_thread(lambda: load(changed, "gat"), results, "gat"), _in_thread(lambda: load(civil, "mzt"), results, "mzt")]
+    threads = [
+        _in_thread(lambda: load(changed, "gat"), results, "gat"),
+        _in_thread(lambda: load(civil, "mzt"), results, "mzt"),
+    ]
     for thread in threads:
         thread.join()
     assert results["gat"]["updated"] == 3000, results["gat"]
     assert results["mzt"]["updated"] == 3000, results["mzt"]
     assert Person.objects.exclude(marital_status="40").count() == 0
     assert Person.objects.exclude(residence_address__endswith="B").count() == 0
-    assert all(set(stamps) == {"gat", "mzt"} for stamps in Person.objects.values_list("source_stamps", flat=True))
+    assert all(
+        set(stamps) == {"gat", "mzt"} for stamps in Person.objects.values_list("source_stamps", flat=True)
+    )
     # the later of the two history rows of each person shows both changes
-    last = Person.history.filter(history_type="~").order_by("id", "-history_date", "-history_id").distinct("id")
+    last = (
+        Person.history.filter(history_type="~").order_by("id", "-history_date", "-history_id").distinct("id")
+    )
     assert all(h.marital_status == "40" and h.residence_address.endswith("B") for h in last)
 
 
@@ -204,5 +221,10 @@ def test_a_batch_whose_connection_is_killed_midway_writes_nothing(catalogue, mon
     assert Person.history.count() == 0
     assert not IngestBatch.objects.filter(status="completed").exists()
     report = run(rows, "gat", idempotency_key="k-1").report
-    assert (report["created"], report["updated"], report["unchanged"], report["rejected_count"]) == (2500, 0, 0, 0)
+    assert (report["created"], report["updated"], report["unchanged"], report["rejected_count"]) == (
+        2500,
+        0,
+        0,
+        0,
+    )
     assert Person.objects.count() == 2500 and Person.history.count() == 2500

@@ -263,10 +263,15 @@ class CopyLoader:
 
     def _stage_as_sent(self, rows):
         columns = ", ".join(f"{c} text" for c in self.as_sent_columns)
-        self._execute(f"CREATE TEMPORARY TABLE {self.sent_table} (rn integer NOT NULL, {columns}) ON COMMIT DROP")
+        self._execute(
+            f"CREATE TEMPORARY TABLE {self.sent_table} (rn integer NOT NULL, {columns}) ON COMMIT DROP"
+        )
         names = ", ".join(["rn", *self.as_sent_columns])
         count = number = 0
-        with connection.cursor() as cursor, cursor.copy(f"COPY {self.sent_table} ({names}) FROM STDIN") as copy:
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {self.sent_table} ({names}) FROM STDIN") as copy,
+        ):
             write = copy.write_row
             text_only = self.target.text_input
             for number, values in rows:
@@ -290,16 +295,23 @@ class CopyLoader:
     def _same_as_stored(self):
         """A stored record whose text equals the row as sent (NULL and '' alike: both mean empty)."""
         pairs = [(self.key, self.key)] + list(zip(self.own, self.own, strict=True))
-        same = " AND ".join(f"coalesce(t.{a}::text, '') = coalesce(s.{b}, '')" for a, b in pairs[1:]) or "true"
+        same = (
+            " AND ".join(f"coalesce(t.{a}::text, '') = coalesce(s.{b}, '')" for a, b in pairs[1:]) or "true"
+        )
         return f"SELECT 1 FROM {self.table} t WHERE t.{self.key} = s.{self.key} AND {same}"
 
     def _create_stage(self):
         columns = ", ".join(f"{self.q(f.column)} {f.db_type(connection)}" for f in self.fields)
-        self._execute(f"CREATE TEMPORARY TABLE {self.stage_table} (rn integer NOT NULL, {columns}) ON COMMIT DROP")
+        self._execute(
+            f"CREATE TEMPORARY TABLE {self.stage_table} (rn integer NOT NULL, {columns}) ON COMMIT DROP"
+        )
 
     def _copy(self, rows):
         names = ", ".join(["rn", self.key, *self.own])
-        with connection.cursor() as cursor, cursor.copy(f"COPY {self.stage_table} ({names}) FROM STDIN") as copy:
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {self.stage_table} ({names}) FROM STDIN") as copy,
+        ):
             write = copy.write_row
             for number, values in rows:
                 write((number, *values))
@@ -331,7 +343,8 @@ class CopyLoader:
             sample = [
                 row[0]
                 for row in self._execute(
-                    f"SELECT {self.key} FROM {self.stage_table} s WHERE {self._missing()} ORDER BY rn LIMIT %s",
+                    f"SELECT {self.key} FROM {self.stage_table} s WHERE {self._missing()} "
+                    "ORDER BY rn LIMIT %s",
                     [limit],
                 )
             ]
@@ -347,7 +360,9 @@ class CopyLoader:
         return {row[0] for row in rows}
 
     def reject_new(self):
-        rows = self._execute(f"DELETE FROM {self.stage_table} s WHERE {self._missing()} RETURNING rn, {self.key}")
+        rows = self._execute(
+            f"DELETE FROM {self.stage_table} s WHERE {self._missing()} RETURNING rn, {self.key}"
+        )
         self.staged -= len(rows)
         return [tuple(row) for row in rows]
 
@@ -356,7 +371,14 @@ class CopyLoader:
         q = self.q
         key, own = self.key, self.own
         absent = target.absent_fields()
-        insert_columns = [key, *own, *(q(f.column) for f in absent), "created_at", "updated_at", "source_stamps"]
+        insert_columns = [
+            key,
+            *own,
+            *(q(f.column) for f in absent),
+            "created_at",
+            "updated_at",
+            "source_stamps",
+        ]
         select_values = (
             [f"s.{key}"]
             + [f"s.{c}" for c in own]
@@ -365,7 +387,8 @@ class CopyLoader:
         )
         history = [q(name) for name in target.history_fields()]
         if own:
-            same = f"ROW({', '.join(f't.{c}' for c in own)}) IS NOT DISTINCT FROM ROW({', '.join(f'st.{c}' for c in own)})"
+            stored, sent = ", ".join(f"t.{c}" for c in own), ", ".join(f"st.{c}" for c in own)
+            same = f"ROW({stored}) IS NOT DISTINCT FROM ROW({sent})"
             unchanged = f"SELECT 1 FROM {self.table} t WHERE t.{key} = st.{key} AND {same}"
             assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in own)
             changed = (
@@ -388,7 +411,8 @@ class CopyLoader:
                 FROM up
                 RETURNING history_type
             )
-            SELECT count(*) FILTER (WHERE history_type = '+'), count(*) FILTER (WHERE history_type = '~') FROM h
+            SELECT count(*) FILTER (WHERE history_type = '+'), count(*) FILTER (WHERE history_type = '~')
+            FROM h
         """
         changed_rows = f"""
             SELECT st.* FROM {self.stage_table} st
@@ -398,6 +422,7 @@ class CopyLoader:
             # Every staged key exists (new rows were refused or rejected): a plain UPDATE of the
             # batch's own columns, after locking the rows in key order so that concurrent batches
             # on the same records queue instead of deadlocking.
+            stored_row, sent_row = ", ".join(f"t.{c}" for c in own), ", ".join(f"s.{c}" for c in own)
             lock = f"""
                 SELECT count(*) FROM (
                     SELECT 1 FROM {self.table} t WHERE t.{key} IN (SELECT {key} FROM ({changed_rows}) c)
@@ -409,7 +434,7 @@ class CopyLoader:
                     UPDATE {self.table} AS t SET {", ".join(f"{c} = s.{c}" for c in own)},
                         updated_at = %s, source_stamps = t.source_stamps || %s::jsonb
                     FROM s WHERE t.{key} = s.{key}
-                        AND ROW({", ".join(f"t.{c}" for c in own)}) IS DISTINCT FROM ROW({", ".join(f"s.{c}" for c in own)})
+                        AND ROW({stored_row}) IS DISTINCT FROM ROW({sent_row})
                     RETURNING t.*, false AS created_now
                 ), {history_insert}
             """
@@ -441,7 +466,14 @@ class CopyLoader:
                 params = [*chunk, target.now, stamps]
             else:
                 params = [*chunk, *defaults, target.now, target.now, stamps]
-            params += [target.now, target.reason, target.user_id, target.department, target.system, target.batch]
+            params += [
+                target.now,
+                target.reason,
+                target.user_id,
+                target.department,
+                target.system,
+                target.batch,
+            ]
             ((made, changed),) = self._execute(sql, params)
             created += made
             updated += changed

@@ -155,7 +155,10 @@ def read_rows(stream, fmt, *, encoding=None, limit=None, on_read=None):
     """``(header, rows)``: the header names as sent and an iterator of ``(row number, values)``."""
     if fmt not in FORMATS:
         raise IngestInputError(
-            _("Unsupported format; send JSON (application/json), NDJSON (application/x-ndjson) or CSV (text/csv)."),
+            _(
+                "Unsupported format; send JSON (application/json), NDJSON (application/x-ndjson) "
+                "or CSV (text/csv)."
+            ),
             code="unsupported_format",
         )
     reader = CountingReader(stream, limit=limit, on_read=on_read)
@@ -344,7 +347,9 @@ def _xlsx_rows(reader):
     try:
         workbook = load_workbook(data, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a damaged file
-        raise IngestInputError(_("The file is not a readable XLSX workbook."), code="malformed_body") from None
+        raise IngestInputError(
+            _("The file is not a readable XLSX workbook."), code="malformed_body"
+        ) from None
 
     def rows():
         sheet = workbook.worksheets[0]

@@ -82,7 +82,8 @@ def resolve_columns(dataset, header):
     key = dataset.natural_key
     if key not in fields:
         raise IngestInputError(
-            _("The key column '%(key)s' (%(code)s) is missing.") % {"key": key, "code": dataset.key_item.code},
+            _("The key column '%(key)s' (%(code)s) is missing.")
+            % {"key": key, "code": dataset.key_item.code},
             code="missing_key",
             column=key,
         )
@@ -210,7 +211,11 @@ def _run(batch_id, dataset_code, source, department, **options):
     model = dataset.model
     if hasattr(source, "read"):
         header, rows = read_rows(
-            source, options["fmt"], encoding=options["encoding"], limit=options["limit"], on_read=options["on_read"]
+            source,
+            options["fmt"],
+            encoding=options["encoding"],
+            limit=options["limit"],
+            on_read=options["on_read"],
         )
     else:
         rows = objects_as_rows(enumerate(source, start=1))
@@ -260,7 +265,9 @@ def _run(batch_id, dataset_code, source, department, **options):
                 rejected_count += 1
                 if len(rejected) < REPORT_REJECTED_LIMIT:
                     key = raw[0]
-                    rejected.append({"row": number, "key": str(key)[:64] if key is not None else None, "errors": errors})
+                    rejected.append(
+                        {"row": number, "key": str(key)[:64] if key is not None else None, "errors": errors}
+                    )
                 continue
             if partition_index is not None:
                 partitions.add(str(values[partition_index]))
@@ -304,7 +311,9 @@ def _run(batch_id, dataset_code, source, department, **options):
                 for number, key in loader.reject_new():
                     rejected_count += 1
                     if len(rejected) < REPORT_REJECTED_LIMIT:
-                        rejected.append({"row": number, "key": key, "errors": {f: [message] for f in required}})
+                        rejected.append(
+                            {"row": number, "key": key, "errors": {f: [message] for f in required}}
+                        )
                 if options["all_or_nothing"]:
                     raise InvalidRows(sorted(rejected, key=lambda r: r["row"]), rejected_count)
             target.update_only = True

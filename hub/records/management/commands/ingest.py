@@ -22,7 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["json", "ndjson", "csv", "xlsx"], help="default: by suffix")
         parser.add_argument("--encoding", help="utf-8 or gb18030 (default: detected)")
         parser.add_argument("--system", help="name of the acting provider system, recorded in history")
-        parser.add_argument("--all-or-nothing", action="store_true", help="refuse the batch if any row is invalid")
+        parser.add_argument(
+            "--all-or-nothing", action="store_true", help="refuse the batch if any row is invalid"
+        )
         parser.add_argument("--idempotency-key", help="a replay with the same key and system writes nothing")
         parser.add_argument("--reason", default="", help="change reason recorded in history")
         parser.add_argument("--no-progress", action="store_true")
@@ -91,10 +93,16 @@ class Command(BaseCommand):
         if outcome.replayed:
             self.stdout.write(self.style.WARNING("Replay of an earlier batch: nothing written."))
         self._print_rejected(report["rejected"], report.get("rejected_count", len(report["rejected"])))
-        summary = {k: report[k] for k in ("batch", "rows", "created", "updated", "unchanged", "rejected_count")}
+        summary = {
+            k: report[k] for k in ("batch", "rows", "created", "updated", "unchanged", "rejected_count")
+        }
         self.stdout.write(json.dumps(summary, ensure_ascii=False))
-        self.stdout.write(self.style.SUCCESS("Batch {batch}: {created} created, {updated} updated, "
-                                             "{unchanged} unchanged, {rejected_count} rejected.".format(**summary)))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Batch {batch}: {created} created, {updated} updated, "
+                "{unchanged} unchanged, {rejected_count} rejected.".format(**summary)
+            )
+        )
 
     def _close(self, *bars):
         for bar in bars:
