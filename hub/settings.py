@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "hub.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -136,6 +137,10 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+
+# Reverting from the history page would write around the one-source rule's
+# write context; corrections are made as ordinary changes instead.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 CACHES = {
     "default": (

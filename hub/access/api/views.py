@@ -1,8 +1,7 @@
 """Access endpoints: who am I, apply for items, decide on them, usage."""
 
-from django.db.models import Count
-from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
@@ -10,7 +9,7 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hub.access import services
+from hub.access import services, usage
 from hub.access.authentication import SystemPrincipal
 from hub.access.models import AccessRequest, AuditEntry, Grant
 
@@ -108,33 +107,25 @@ class AccessRequestViewSet(viewsets.GenericViewSet):
 
 
 class UsageView(APIView):
-    """Usage statistics for operators: calls per system, dataset and day."""
+    """Usage statistics for operators: calls per day, system, department, dataset and item."""
 
     permission_classes = [IsAdminUser]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        queryset = AuditEntry.objects.all()
-        for param, field in (("system", "system__name"), ("dataset", "dataset")):
-            if request.query_params.get(param):
-                queryset = queryset.filter(**{field: request.query_params[param]})
-        rows = (
-            queryset.annotate(day=TruncDate("at"))
-            .values("day", "system__name", "system__department__code", "dataset")
-            .annotate(calls=Count("id"))
-            .order_by("-day", "system__name", "dataset")[:1000]
-        )
+        try:
+            days = min(max(int(request.query_params.get("days", 30)), 1), 366)
+        except ValueError:
+            raise exceptions.ValidationError({"days": [_("A whole number of days, 1 to 366.")]}) from None
+        since = usage.window(days)
         return Response(
             {
-                "results": [
-                    {
-                        "day": row["day"].isoformat() if row["day"] else None,
-                        "system": row["system__name"],
-                        "department": row["system__department__code"],
-                        "dataset": row["dataset"],
-                        "calls": row["calls"],
-                    }
-                    for row in rows
-                ]
+                "days": days,
+                "results": usage.calls_by_day(
+                    since, request.query_params.get("system"), request.query_params.get("dataset")
+                ),
+                "by_item": usage.calls_by_item(since),
+                "by_department": usage.calls_by_department(since),
             }
         )
 
@@ -154,6 +145,7 @@ class SubjectUsageView(APIView):
 
     permission_classes = [IsAdminUser]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, key):
         rows = subject_usage(key).order_by("-id")[:1000]
         return Response(
