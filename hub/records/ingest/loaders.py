@@ -414,10 +414,10 @@ class CopyLoader:
             SELECT count(*) FILTER (WHERE history_type = '+'), count(*) FILTER (WHERE history_type = '~')
             FROM h
         """
-        changed_rows = f"""
-            SELECT st.* FROM {self.stage_table} st
-            WHERE st.rn >= %s AND st.rn < %s AND NOT EXISTS ({unchanged})
-        """
+        # Rows reach this stage only if their text differs from the stored record, so the merge
+        # itself filters by the typed comparison alone (ON CONFLICT … WHERE / UPDATE … WHERE).
+        chunk_rows = f"SELECT st.* FROM {self.stage_table} st WHERE st.rn >= %s AND st.rn < %s"
+        changed_rows = f"{chunk_rows} AND NOT EXISTS ({unchanged})"
         if target.update_only:
             # Every staged key exists (new rows were refused or rejected): a plain UPDATE of the
             # batch's own columns, after locking the rows in key order so that concurrent batches
@@ -430,7 +430,7 @@ class CopyLoader:
                 ) locked
             """
             sql = f"""
-                WITH s AS ({changed_rows}), up AS (
+                WITH s AS ({chunk_rows}), up AS (
                     UPDATE {self.table} AS t SET {", ".join(f"{c} = s.{c}" for c in own)},
                         updated_at = %s, source_stamps = t.source_stamps || %s::jsonb
                     FROM s WHERE t.{key} = s.{key}
@@ -440,7 +440,7 @@ class CopyLoader:
             """
             return lock, sql, []
         sql = f"""
-            WITH s AS ({changed_rows} ORDER BY st.{key}), up AS (
+            WITH s AS ({chunk_rows} ORDER BY st.{key}), up AS (
                 INSERT INTO {self.table} AS t ({", ".join(insert_columns)})
                 SELECT {", ".join(select_values)} FROM s
                 ON CONFLICT ({key}) {conflict}
