@@ -318,3 +318,22 @@ def test_unsupported_content_type(gat):
 def test_body_over_the_limit_is_413_naming_the_command(gat):
     body = _refused(gat, as_json(gat_rows(20)), status=413)
     assert "manage.py ingest" in body["detail"] and body["code"] == "too_large"
+
+
+def test_a_2_gb_body_is_refused_before_it_is_read(gat):
+    response = post(gat, as_json(gat_rows(1)), CONTENT_LENGTH=str(2 * 1024**3))
+    assert response.status_code == 413
+    assert "manage.py ingest" in response.json()["detail"]
+    assert Person.objects.count() == 0
+
+
+def test_rows_without_a_key_are_rejected_not_duplicates(gat):
+    rows = gat_rows(3)
+    rows[0]["id_number"] = ""
+    rows[1]["id_number"] = ""
+    report = load(gat, rows)
+    assert report["created"] == 1
+    assert [(r["row"], list(r["errors"])) for r in report["rejected"]] == [
+        (1, ["id_number"]),
+        (2, ["id_number"]),
+    ]

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import connection
+from django.utils import timezone
 
 MERGE_CHUNK = 100_000
 FETCH_ROWS = 20_000
@@ -160,6 +161,9 @@ class OrmLoader:
         keys_written = []
         for keys in self._chunks():
             existing = self._existing(keys)
+            # history is dated when the rows are written (after their locks are held), so that
+            # the versions of a record follow the order its writers committed in
+            written_at = timezone.now()
             creates, updates = [], []
             for k in sorted(keys):
                 values = dict(zip(target.columns, self.rows[k][1], strict=True))
@@ -183,7 +187,7 @@ class OrmLoader:
             history = [
                 history_model(
                     **{name: getattr(record, name) for name in tracked},
-                    history_date=target.now,
+                    history_date=written_at,
                     history_type=kind,
                     history_change_reason=target.reason,
                     history_user_id=target.user_id,
@@ -284,7 +288,8 @@ class CopyLoader:
 
     def _check_duplicates_as_sent(self):
         found = self._execute(
-            f"SELECT {self.key} FROM {self.sent_table} GROUP BY {self.key} HAVING count(*) > 1 LIMIT 1"
+            f"SELECT {self.key} FROM {self.sent_table} WHERE {self.key} <> '' "  # rows with no key: rejected
+            f"GROUP BY {self.key} HAVING count(*) > 1 LIMIT 1"
         )
         if found:
             numbers = self._execute(
@@ -406,7 +411,7 @@ class CopyLoader:
             h AS (
                 INSERT INTO {self.history_table} ({", ".join(history)}, history_date, history_type,
                     history_change_reason, history_user_id, source_department, acting_system, batch)
-                SELECT {", ".join(f"up.{c}" for c in history)}, %s,
+                SELECT {", ".join(f"up.{c}" for c in history)}, clock_timestamp(),
                     CASE WHEN up.created_now THEN '+' ELSE '~' END, %s, %s, %s, %s, %s
                 FROM up
                 RETURNING history_type
@@ -467,7 +472,6 @@ class CopyLoader:
             else:
                 params = [*chunk, *defaults, target.now, target.now, stamps]
             params += [
-                target.now,
                 target.reason,
                 target.user_id,
                 target.department,
