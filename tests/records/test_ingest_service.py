@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections
 
-from hub.records.ingest import ingest, loaders
+from hub.records.ingest import ingest, postgres
 from hub.records.models import IngestBatch
 from hub.records.sources import SourceRuleViolation
 from population.models import Person
@@ -196,7 +196,7 @@ def test_two_departments_loading_the_same_records_at_once_lose_nothing(catalogue
 @pytest.mark.django_db(transaction=True)
 def test_a_batch_whose_connection_is_killed_midway_writes_nothing(catalogue, monkeypatch):
     rows = gat_rows(2500, seed=6)
-    monkeypatch.setattr(loaders, "MERGE_CHUNK", 500)
+    monkeypatch.setattr(postgres, "MERGE_CHUNK", 500)
     killed = []
 
     def kill_after_first_chunk(count):
