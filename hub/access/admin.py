@@ -165,5 +165,8 @@ class AuditEntryAdmin(admin.ModelAdmin):
             "by_day": usage.calls_by_day(since),
             "by_item": usage.calls_by_item(since),
             "by_department": usage.calls_by_department(since),
+            "subject": request.GET.get("subject", "").strip()[:64],
         }
+        if context["subject"]:
+            context["subject_calls"] = usage.subject_calls(context["subject"])[:500]
         return TemplateResponse(request, "admin/access/usage.html", context)

@@ -71,3 +71,11 @@ def calls_by_department(since):
         }
         for row in rows
     ]
+
+
+def subject_calls(key):
+    """Audit rows that touched the subject ``key``, newest first (who used this subject's data)."""
+    queryset = AuditEntry.objects.select_related("system").order_by("-id")
+    if connection.vendor == "postgresql":
+        return queryset.filter(subject_keys__contains=[key])
+    return queryset.filter(subject_keys__icontains=f'"{key}"')

@@ -107,3 +107,5 @@ def test_who_used_this_subjects_data():
     assert web.get("/api/v1/access/usage/", {"days": "many"}).status_code == 400
     page = web.get("/admin/access/auditentry/usage/")
     assert page.status_code == 200 and "population.person.name" in page.content.decode()
+    report_page = web.get("/admin/access/auditentry/usage/", {"subject": person.id_number}).content.decode()
+    assert report_page.count("<td>population.person.name</td>") == 2 + 1  # two calls + the by-item row

@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, status, viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from hub.access import services, usage
 from hub.access.authentication import SystemPrincipal
-from hub.access.models import AccessRequest, AuditEntry, Grant
+from hub.access.models import AccessRequest, Grant
 
 from .serializers import (
     AccessRequestCreateSerializer,
@@ -30,7 +30,23 @@ def _raise(error):
 class MeView(APIView):
     """The calling system and its active grants."""
 
-    @extend_schema(responses=GrantSerializer(many=True))
+    @extend_schema(
+        responses=inline_serializer(
+            "Me",
+            {
+                "system": inline_serializer(
+                    "MeSystem",
+                    {
+                        "name": serializers.CharField(),
+                        "department": serializers.CharField(),
+                        "consumer": serializers.BooleanField(),
+                        "provider": serializers.BooleanField(),
+                    },
+                ),
+                "grants": GrantSerializer(many=True),
+            },
+        )
+    )
     def get(self, request):
         if not isinstance(request.user, SystemPrincipal):
             raise exceptions.PermissionDenied(_("Only systems with an API key have grants."))
@@ -130,16 +146,6 @@ class UsageView(APIView):
         )
 
 
-def subject_usage(key):
-    """Audit rows that touched the subject ``key`` (who used this subject's data)."""
-    from django.db import connection
-
-    queryset = AuditEntry.objects.select_related("system")
-    if connection.vendor == "postgresql":
-        return queryset.filter(subject_keys__contains=[key])
-    return queryset.filter(subject_keys__icontains=f'"{key}"')
-
-
 class SubjectUsageView(APIView):
     """Who used this subject's data: every audited call that touched the key."""
 
@@ -147,7 +153,7 @@ class SubjectUsageView(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, key):
-        rows = subject_usage(key).order_by("-id")[:1000]
+        rows = usage.subject_calls(key)[:1000]
         return Response(
             {
                 "key": key,
