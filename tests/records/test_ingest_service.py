@@ -228,3 +228,44 @@ def test_a_batch_whose_connection_is_killed_midway_writes_nothing(catalogue, mon
         0,
     )
     assert Person.objects.count() == 2500 and Person.history.count() == 2500
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the PostgreSQL variant is above")
+@pytest.mark.django_db(transaction=True)
+def test_two_departments_loading_at_once_on_sqlite_lose_nothing(catalogue):
+    """SQLite admits one writer at a time: the second batch waits (here: retries) and loses nothing."""
+    import time
+
+    from django.db import OperationalError
+
+    rows = gat_rows(300, seed=7)
+    run(rows, "gat")
+    keys = [r["id_number"] for r in rows]
+    changed = [dict(r, residence_address=r["residence_address"] + "B") for r in rows]
+    civil = [{"id_number": k, "marital_status": "40"} for k in keys]
+    barrier = threading.Barrier(2)
+    results = {}
+
+    def load(part, department):
+        barrier.wait()
+        for _attempt in range(200):
+            try:
+                return run(part, department).report
+            except OperationalError as error:  # "database table is locked": the other batch is writing
+                if "locked" not in str(error):
+                    raise
+                time.sleep(0.02)
+        raise AssertionError("never got the write lock")
+
+    threads = [
+        _in_thread(lambda: load(changed, "gat"), results, "gat"),
+        _in_thread(lambda: load(civil, "mzt"), results, "mzt"),
+    ]
+    for thread in threads:
+        thread.join()
+    assert results["gat"]["updated"] == 300, results["gat"]
+    assert results["mzt"]["updated"] == 300, results["mzt"]
+    assert Person.objects.exclude(marital_status="40").count() == 0
+    assert Person.objects.exclude(residence_address__endswith="B").count() == 0
+    assert all(set(s) == {"gat", "mzt"} for s in Person.objects.values_list("source_stamps", flat=True))
+    assert IngestBatch.objects.filter(status="completed").count() == 3
