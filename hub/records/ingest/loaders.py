@@ -30,6 +30,7 @@ class Target:
     reason: str
     now: object  # aware datetime shared by every row of the batch
     partition_field: str = ""
+    on_validate: object = None  # progress callback: rows validated so far (fast path)
     text_input: bool = False  # every value arrives as text (CSV, XLSX): no conversion needed
     update_only: bool = False  # set when the batch cannot create records (required items absent)
 

@@ -64,6 +64,8 @@ class CopyLoader:
                 if not chunk:
                     break
                 fetched += len(chunk)
+                if self.target.on_validate:
+                    self.target.on_validate(len(chunk))
                 self._copy(validate((row[0], list(row[1:])) for row in chunk))
         finally:
             fetch.close()

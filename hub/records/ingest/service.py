@@ -123,6 +123,7 @@ def ingest(
     limit=None,
     on_read=None,
     on_merge=None,
+    on_validate=None,
     engine="auto",
     dry_run=False,
 ):
@@ -155,6 +156,7 @@ def ingest(
             limit=limit,
             on_read=on_read,
             on_merge=on_merge,
+            on_validate=on_validate,
             engine=engine,
             dry_run=dry_run,
         )
@@ -240,6 +242,7 @@ def _run(batch_id, dataset_code, source, department, **options):
         reason=(options["reason"] or "")[:100],
         now=now,
         partition_field=dataset.partition_field,
+        on_validate=options["on_validate"],
         text_input=options["fmt"] in ("csv", "xlsx") and hasattr(source, "read"),
     )
     validate = RowValidator(model, columns)

@@ -50,15 +50,19 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {file}")
         size = path.stat().st_size if file != "-" else None
         quiet = options["no_progress"]
-        reading = tqdm(total=size, unit="B", unit_scale=True, desc="read + validate + stage", disable=quiet)
-        merging = None
+        reading = tqdm(total=size, unit="B", unit_scale=True, desc="read", disable=quiet)
+        bars = {}
 
-        def on_merge(rows):
-            nonlocal merging
-            if merging is None:
-                reading.close()
-                merging = tqdm(unit=" rows", unit_scale=True, desc="merge", disable=quiet)
-            merging.update(rows)
+        def phase(name):
+            def update(rows):
+                if name not in bars:
+                    reading.close()
+                    for bar in bars.values():
+                        bar.close()
+                    bars[name] = tqdm(unit=" rows", unit_scale=True, desc=name, disable=quiet)
+                bars[name].update(rows)
+
+            return update
 
         stream = self.stdin_binary() if file == "-" else open(path, "rb")  # noqa: SIM115
         try:
@@ -74,21 +78,22 @@ class Command(BaseCommand):
                 all_or_nothing=options["all_or_nothing"],
                 reason=options["reason"] or "manage.py ingest",
                 on_read=reading.update,
-                on_merge=on_merge,
+                on_validate=phase("validate (rows that differ from the stored records)"),
+                on_merge=phase("merge"),
             )
         except InvalidRows as error:
-            self._close(reading, merging)
+            self._close(reading, *bars.values())
             self._print_rejected(error.rejected, error.rejected_count)
             raise CommandError(error.detail) from None
         except IngestInputError as error:
-            self._close(reading, merging)
+            self._close(reading, *bars.values())
             raise CommandError(error.detail) from None
         except SourceRuleViolation as error:
-            self._close(reading, merging)
+            self._close(reading, *bars.values())
             raise CommandError(error.message) from None
         finally:
             stream.close()
-        self._close(reading, merging)
+        self._close(reading, *bars.values())
         report = outcome.report
         if outcome.replayed:
             self.stdout.write(self.style.WARNING("Replay of an earlier batch: nothing written."))
