@@ -1,4 +1,3 @@
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -53,7 +52,15 @@ class LicenceTypeSerializer(serializers.ModelSerializer):
             "yrd_recognized",
         ]
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"region": {"type": "string"}, "name": {"type": "string"}},
+            },
+        }
+    )
     def get_recognized_in(self, obj) -> list:
         return [{"region": code, "name": region_name(code)} for code in obj.recognized_in]
 
