@@ -7,6 +7,7 @@ import json
 import uuid
 
 from django.db import connection
+from psycopg.types.json import Jsonb
 
 from .loaders import SIGNAL_KEYS_LIMIT, _as_text
 
@@ -30,6 +31,8 @@ class CopyLoader:
         self.own = [q(f.column) for f in self.fields[1:]]
         self.sent_table = q(f"ingest_sent_{uuid.uuid4().hex[:12]}")
         self.as_sent_columns = [self.key, *self.own]
+        # JSON items go to the typed stage as jsonb
+        self.json_positions = [i for i, f in enumerate(self.fields) if f.get_internal_type() == "JSONField"]
         self.staged = 0
         self.sent = 0
         self.max_row = 0
@@ -66,7 +69,9 @@ class CopyLoader:
                 fetched += len(chunk)
                 if self.target.on_validate:
                     self.target.on_validate(len(chunk))
-                self._copy(validate((row[0], list(row[1:])) for row in chunk))
+                # validate the whole chunk before the COPY starts: a model's rules may query the
+                # database (a holder that must exist), which cannot happen while a COPY holds the line
+                self._copy(list(validate((row[0], list(row[1:])) for row in chunk)))
         finally:
             fetch.close()
         self.unchanged_as_sent = self.sent - fetched
@@ -126,7 +131,12 @@ class CopyLoader:
             cursor.copy(f"COPY {self.stage_table} ({names}) FROM STDIN") as copy,
         ):
             write = copy.write_row
+            json_positions = self.json_positions
             for number, values in rows:
+                if json_positions:
+                    values = list(values)
+                    for i in json_positions:
+                        values[i] = None if values[i] is None else Jsonb(values[i])
                 write((number, *values))
                 self.staged += 1
 

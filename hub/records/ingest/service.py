@@ -257,7 +257,14 @@ def _run(batch_id, dataset_code, source, department, **options):
         nonlocal received
         for number, raw in rows:
             received += 1
-            yield number, [raw[i] for i in order]
+            ordered = [raw[i] for i in order]
+            if partition_index is not None:
+                # every row's partition as sent counts, valid or not: a batch naming another
+                # source's partition is refused whole (unknown values are left to validation)
+                value = str(ordered[partition_index]).strip()
+                if value in dataset.partitions:
+                    partitions.add(value)
+            yield number, ordered
 
     def valid_rows(ordered):
         """Validated rows; invalid ones go to the report instead."""

@@ -20,7 +20,7 @@ MEMO_LIMIT = 20_000
 class ColumnValidator:
     """Turns one raw value into the field's Python value, or raises ValidationError."""
 
-    __slots__ = ("field", "name", "memo", "checks", "choices", "empty")
+    __slots__ = ("field", "name", "memo", "checks", "choices", "empty", "is_json")
 
     def __init__(self, field):
         self.field = field
@@ -29,10 +29,15 @@ class ColumnValidator:
         self.choices = {str(value) for value, _label in field.flatchoices} if field.choices else None
         self.empty = "" if field.empty_strings_allowed and not field.null else None
         self.checks = list(field.validators)
+        self.is_json = field.get_internal_type() == "JSONField"
+        if self.is_json:
+            self.memo = None  # objects are not hashable, and rarely repeat
 
     def __call__(self, raw):
         if isinstance(raw, str):
             raw = raw.strip()
+        if self.is_json:
+            return self._clean_json(raw)
         memo = self.memo
         if memo is not None:
             try:
@@ -62,6 +67,34 @@ class ColumnValidator:
             memo[raw] = outcome
         except TypeError:
             pass  # unhashable raw value (a JSON list): never remembered
+
+    def _clean_json(self, raw):
+        """A JSON item: an object or array as such, or its JSON text (CSV cells, staged text)."""
+        import json
+
+        if isinstance(raw, str):
+            if raw == "":
+                raw = None
+            else:
+                try:
+                    raw = json.loads(raw)
+                except ValueError:
+                    raise exceptions.ValidationError("Not valid JSON text.", code="invalid_json") from None
+        if raw is None:
+            if not self.field.null:
+                if not self.field.blank:
+                    raise exceptions.ValidationError(self.field.error_messages["blank"], code="blank")
+                return self.field.get_default()
+            return None
+        errors = []
+        for check in self.checks:
+            try:
+                check(raw)
+            except exceptions.ValidationError as error:
+                errors.extend(error.error_list)
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return raw
 
     def _clean(self, raw):
         field = self.field
