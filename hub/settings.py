@@ -188,7 +188,14 @@ HUB_SIGNING_KEY_ID = os.environ.get("HUB_SIGNING_KEY_ID", "dev-1")
 # The joint meeting's department assessment: weights of the component rates
 # and points deducted per missed deadline / overdue issue (hub.progress.constants).
 HUB_PROGRESS_ASSESSMENT = {
-    "weights": {"delivery": 30, "mount_rate": 20, "records": 10, "timeliness": 15, "quality": 15, "sharing": 10},
+    "weights": {
+        "delivery": 30,
+        "mount_rate": 20,
+        "records": 10,
+        "timeliness": 15,
+        "quality": 15,
+        "sharing": 10,
+    },
     "sharing_systems_target": 5,
     "penalties": {"deadline_missed": 2.0, "overdue_issue": 0.5},
 }

@@ -8,7 +8,6 @@ reads these rows and never the base tables.
 
 import datetime
 import logging
-import threading
 
 from django.apps import apps
 from django.db import connection, models, transaction
@@ -21,8 +20,6 @@ from hub.catalogue import spec as catalogue
 from .models import DatasetStat, ItemStat, UsageStat
 
 log = logging.getLogger(__name__)
-
-_pending = threading.local()
 
 
 def _filled(field):
@@ -75,7 +72,9 @@ def recount_dataset(code):
     for partition, row in groups:
         last_changed = row["n_last"]
         dataset_stats.append(
-            DatasetStat(dataset=code, partition=partition, records=row["n_records"], last_changed=last_changed)
+            DatasetStat(
+                dataset=code, partition=partition, records=row["n_records"], last_changed=last_changed
+            )
         )
         stamps = {department: _parse_stamp(row.get(f"s{i}")) for i, department in enumerate(sources)}
         for index, item in enumerate(items):
@@ -102,7 +101,7 @@ def recount_all():
     codes = []
     for dataset in catalogue.all_datasets():
         try:
-            dataset.model
+            _model = dataset.model
         except LookupError:
             continue
         recount_dataset(dataset.code)
@@ -132,9 +131,9 @@ def record_call(entry):
 
 def recompute_usage():
     """Rebuild ``UsageStat`` from the audit log (``refresh_progress``)."""
-    from hub.access.models import AuditEntry
-
     from django.db.models.functions import TruncDate
+
+    from hub.access.models import AuditEntry
 
     rows = (
         AuditEntry.objects.filter(system__isnull=False, status__lt=400)
@@ -161,18 +160,24 @@ def recompute_usage():
 
 
 def after_write(dataset_code):
-    """Recount ``dataset_code`` once the current transaction commits (once per transaction)."""
-    pending = getattr(_pending, "datasets", None)
-    if pending is None:
-        pending = _pending.datasets = set()
-    if dataset_code in pending:
-        return
-    pending.add(dataset_code)
+    """Recount ``dataset_code`` once the current transaction commits, once per transaction.
+
+    A recount already waiting in this transaction's on-commit list covers
+    later writes too; if the transaction rolls back, Django drops the waiting
+    callback with it, so nothing stays wrongly marked as pending.
+    """
+    connection_ = transaction.get_connection()
+    if connection_.in_atomic_block:
+        for _savepoints, callback, *_robust in connection_.run_on_commit:
+            if getattr(callback, "progress_dataset", None) == dataset_code and not callback.done:
+                return
 
     def flush():
-        pending.discard(dataset_code)
+        flush.done = True
         refresh_dataset(dataset_code)
 
+    flush.progress_dataset = dataset_code
+    flush.done = False
     transaction.on_commit(flush)
 
 

@@ -37,9 +37,7 @@ def line_chart(labels, series, width=560, height=200, rate=False):
 
     lines = []
     for index, (name, points) in enumerate(series):
-        coords = [
-            (round(left + i * step, 1), y_of(v)) for i, v in enumerate(points) if v is not None
-        ]
+        coords = [(round(left + i * step, 1), y_of(v)) for i, v in enumerate(points) if v is not None]
         lines.append(
             {
                 "name": name,
@@ -51,7 +49,11 @@ def line_chart(labels, series, width=560, height=200, rate=False):
     ticks = []
     for fraction in (0, 0.25, 0.5, 0.75, 1):
         value = top_value * fraction
-        label = f"{value * 100:.0f}%" if rate else (f"{value:,.0f}" if value >= 10 or value == 0 else f"{value:g}")
+        label = (
+            f"{value * 100:.0f}%"
+            if rate
+            else (f"{value:,.0f}" if value >= 10 or value == 0 else f"{value:g}")
+        )
         ticks.append({"y": y_of(value), "label": label})
     x_labels = [
         {"x": round(left + i * step, 1), "label": label[5:]}

@@ -149,10 +149,14 @@ class Loaded:
     states: list | None = None
 
 
-def load(batch=None, period=None, today=None, with_usage=True, with_quality=True):
-    """Read the catalogue, plans and aggregates. ``batch`` is a PlanBatch code or ``None`` for all."""
-    now = timezone.now()
-    today = today or timezone.localdate()
+def load(batch=None, period=None, today=None, with_usage=True, with_quality=True, now=None):
+    """Read the catalogue, plans and aggregates. ``batch`` is a PlanBatch code or ``None`` for all.
+
+    ``now`` (default: the current time) is the moment deadlines and update
+    cycles are judged against.
+    """
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
     period = period or Period.default(today)
     datasets = {d.code: d for d in catalogue.all_datasets()}
     libraries = list(Library.objects.order_by("ordering", "code"))
@@ -401,7 +405,9 @@ def summary(data):
     """The province, each library and each involved department, plus the plan batches."""
     departments = []
     for department in involved_departments(data):
-        departments.append({"code": department.code, "name": department.name, **figures(data, "department", department.code)})
+        departments.append(
+            {"code": department.code, "name": department.name, **figures(data, "department", department.code)}
+        )
     ranked = sorted(departments, key=lambda d: (d["assessment"] is None, -(d["assessment"] or 0), d["code"]))
     for position, row in enumerate(ranked, 1):
         row["rank"] = position
@@ -412,7 +418,8 @@ def summary(data):
         "quality_available": data.quality is not None,
         "province": figures(data, PROVINCE),
         "libraries": [
-            {"code": lib.code, "name": lib.name, **figures(data, "library", lib.code)} for lib in data.libraries
+            {"code": lib.code, "name": lib.name, **figures(data, "library", lib.code)}
+            for lib in data.libraries
         ],
         "departments": departments,
         "batches": batch_figures(data),
@@ -452,7 +459,8 @@ def library_detail(data, code):
         items = {}
         for u in units:
             row = items.setdefault(
-                u.item, {"item": u.item, "name": u.item_name, "filled": 0, "last_updated": None, "cycle": u.cycle}
+                u.item,
+                {"item": u.item, "name": u.item_name, "filled": 0, "last_updated": None, "cycle": u.cycle},
             )
             row["filled"] += u.filled
             row["last_updated"] = max(filter(None, [row["last_updated"], u.last_updated]), default=None)
@@ -460,7 +468,9 @@ def library_detail(data, code):
         for row in items.values():
             row["fill_rate"] = ratio(row["filled"], records)
             row["timely"] = _timely(row["filled"], row["last_updated"], row["cycle"], data.now)
-        datasets.append({"code": dataset.code, "name": dataset.name, "records": records, "items": list(items.values())})
+        datasets.append(
+            {"code": dataset.code, "name": dataset.name, "records": records, "items": list(items.values())}
+        )
     departments = sorted(
         {u.department for u in data.units if u.library == code and u.department}
         | {e.department.code for e in data.entries if e.library.code == code}
@@ -514,7 +524,8 @@ def trends(data, scope_key=PROVINCE, dataset_codes=None):
     """Weekly series for one scope: delivered items and mount rate (snapshots), calls (usage)."""
     weeks = trend_weeks(data.today)
     snapshots = {
-        s.week: s for s in WeeklySnapshot.objects.filter(scope=scope_key, week__gte=weeks[0], week__lte=weeks[-1])
+        s.week: s
+        for s in WeeklySnapshot.objects.filter(scope=scope_key, week__gte=weeks[0], week__lte=weeks[-1])
     }
     usage = UsageStat.objects.filter(day__gte=weeks[0], day__lte=data.today)
     if dataset_codes is not None:
@@ -537,7 +548,9 @@ def write_snapshots(today=None):
     week = week_start(data.today)
     rows = [(PROVINCE, figures(data, PROVINCE))]
     rows += [(f"library:{lib.code}", figures(data, "library", lib.code)) for lib in data.libraries]
-    rows += [(f"department:{d.code}", figures(data, "department", d.code)) for d in involved_departments(data)]
+    rows += [
+        (f"department:{d.code}", figures(data, "department", d.code)) for d in involved_departments(data)
+    ]
     WeeklySnapshot.objects.bulk_create(
         [
             WeeklySnapshot(

@@ -155,7 +155,9 @@ class WeeklySnapshot(models.Model):
     """
 
     week = models.DateField(_("week starting"))
-    scope = models.CharField(_("scope"), max_length=64, help_text="province, library:<code> or department:<code>")
+    scope = models.CharField(
+        _("scope"), max_length=64, help_text="province, library:<code> or department:<code>"
+    )
     items_delivered = models.IntegerField(_("items delivered"), default=0)
     items_planned = models.IntegerField(_("items planned"), default=0)
     mount_rate = models.FloatField(_("mount rate"), null=True, blank=True)

@@ -39,6 +39,8 @@ def ensure_joint_meeting_group(**kwargs):
     from django.contrib.auth.models import Group, Permission
 
     group, _ = Group.objects.get_or_create(name=JOINT_MEETING_GROUP)
-    perms = Permission.objects.filter(content_type__app_label="progress", codename__in=JOINT_MEETING_PERMISSIONS)
+    perms = Permission.objects.filter(
+        content_type__app_label="progress", codename__in=JOINT_MEETING_PERMISSIONS
+    )
     group.permissions.add(*perms)
     return group

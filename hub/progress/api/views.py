@@ -29,7 +29,9 @@ class ProgressView(APIView):
         parameters=[
             OpenApiParameter("batch", OpenApiTypes.STR, description="plan batch code (default: all batches)"),
             OpenApiParameter("period", OpenApiTypes.STR, description="sharing period as a month, YYYY-MM"),
-            OpenApiParameter("start", OpenApiTypes.DATE, description="sharing period start (default: 30 days ago)"),
+            OpenApiParameter(
+                "start", OpenApiTypes.DATE, description="sharing period start (default: 30 days ago)"
+            ),
             OpenApiParameter("end", OpenApiTypes.DATE, description="sharing period end (default: today)"),
         ],
         responses={200: OpenApiTypes.OBJECT},

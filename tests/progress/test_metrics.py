@@ -1,0 +1,242 @@
+"""The maintained aggregates and the figures match what the base tables and audit log say."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Max
+from django.utils import timezone
+
+from hub.access.models import AuditEntry
+from hub.catalogue import spec as catalogue
+from hub.catalogue.choices import CYCLE_DAYS
+from hub.progress import aggregates, metrics
+from hub.progress.models import DatasetStat, ItemStat, UsageStat
+from hub.records import context
+from population.models import Person
+from tests.factories import make_person, make_system
+
+from .helpers import filled, make_plan, write_persons
+
+pytestmark = pytest.mark.django_db
+
+
+def person_items():
+    return catalogue.get("population.person").items
+
+
+def assert_stats_match_table():
+    stats = {s.item: s.filled for s in ItemStat.objects.filter(dataset="population.person")}
+    assert stats == {item.code: filled(Person, item.field) for item in person_items()}
+    assert DatasetStat.objects.get(dataset="population.person").records == Person.objects.count()
+
+
+def test_ingest_batches_keep_item_and_dataset_counts(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        write_persons(30, seed=11, departments=("gat",))
+    assert_stats_match_table()
+    assert ItemStat.objects.get(item="population.person.marital_status").filled == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        write_persons(30, seed=11, departments=("mzt",))
+    assert_stats_match_table()
+    assert (
+        ItemStat.objects.get(item="population.person.marital_status").filled
+        == filled(Person, "marital_status")
+        > 0
+    )
+
+
+def test_a_single_save_recounts_its_dataset_once_committed(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        write_persons(5, seed=12, departments=("gat",))
+        person = make_person()
+    assert_stats_match_table()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with context.writing("wjw", reason="death registered"):
+            person.death_date = datetime.date(2026, 1, 2)
+            person.save()
+    assert len(callbacks) == 1
+    assert ItemStat.objects.get(item="population.person.death_date").filled == 1
+    assert_stats_match_table()
+
+
+def test_last_update_is_the_source_departments_last_write(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        write_persons(10, seed=13, departments=("gat",))
+    before_mzt = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        write_persons(10, seed=13, departments=("mzt",))
+    marital = ItemStat.objects.get(item="population.person.marital_status")
+    name = ItemStat.objects.get(item="population.person.name")
+    assert marital.last_updated >= before_mzt
+    assert name.last_updated < before_mzt  # gat did not write again
+    assert ItemStat.objects.get(item="population.person.death_date").last_updated is None
+
+
+def test_figures_match_direct_computation(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        write_persons(40, seed=14, departments=("gat", "mzt", "rst"))
+    records = Person.objects.count()
+    make_plan(
+        share="0.900",
+        entries=[
+            ("population", "population.person", "", "gat", 40),  # delivered: 40 ≥ 36
+            ("population", "population.person", "", "dsj", 1000),  # not: 40 < 900
+            ("population", "population.person", "population.person.marital_status", "mzt", 0),
+            ("population", "population.person", "population.person.education_level", "jyt", 0),
+            ("population", "population.person", "population.person.death_date", "wjw", 0),
+        ],
+    )
+    data = metrics.load(batch="test-batch")
+    province = metrics.figures(data)
+
+    items = person_items()
+    attached = [i for i in items if filled(Person, i.field) > 0]
+    assert province["catalogue_items"] == len(items)
+    assert province["items_attached"] == len(attached)
+    assert province["mount_rate"] == round(len(attached) / len(items), 4)
+    assert province["records"] == records
+    assert province["items_planned"] == 5
+    # dataset entry 1 is delivered; marital status holds a value for ≥ 90% of persons
+    marital_share = filled(Person, "marital_status") / records
+    assert province["items_delivered"] == 1 + (marital_share >= 0.9)
+    # items without a target aim at every record of the dataset
+    assert province["target_records"] == 40 + 1000 + records * 3
+    assert province["timeliness"] == 1.0
+    assert province["deadlines_missed"] == 0
+
+    mzt = metrics.figures(data, "department", "mzt")
+    assert (mzt["catalogue_items"], mzt["items_attached"], mzt["mount_rate"]) == (1, 1, 1.0)
+    assert mzt["records"] == filled(Person, "marital_status")
+    jyt = metrics.figures(data, "department", "jyt")
+    assert (jyt["items_attached"], jyt["items_delivered"], jyt["records"]) == (0, 0, 0)
+    gat = metrics.figures(data, "department", "gat")
+    gat_items = [i for i in items if i.source == "gat"]
+    assert gat["catalogue_items"] == len(gat_items)
+    assert gat["items_attached"] == sum(1 for i in gat_items if filled(Person, i.field) > 0)
+    assert gat["records"] == records
+
+    library = metrics.figures(data, "library", "population")
+    assert library["items_planned"] == 5 and library["records"] == records
+    empty = metrics.figures(data, "library", "licences")
+    assert (empty["catalogue_items"], empty["mount_rate"], empty["records"]) == (0, None, 0)
+
+
+def test_timeliness_follows_update_cycles(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        write_persons(10, seed=15, departments=("gat", "mzt"))
+    later = timezone.now() + datetime.timedelta(days=5)
+    data = metrics.load(now=later)
+    with_data = [i for i in person_items() if filled(Person, i.field) > 0]
+    last = {i.code: ItemStat.objects.get(item=i.code).last_updated for i in with_data}
+    timely = [
+        i
+        for i in with_data
+        if CYCLE_DAYS[i.update_cycle] is None
+        or last[i.code] >= later - datetime.timedelta(days=CYCLE_DAYS[i.update_cycle])
+    ]
+    # daily items (household division, address) are stale after five days; on-change ones are not
+    assert 0 < len(timely) < len(with_data)
+    assert metrics.figures(data)["timeliness"] == round(len(timely) / len(with_data), 4)
+    assert metrics.figures(metrics.load())["timeliness"] == 1.0
+
+
+def test_deadlines_missed_and_assessment(django_capture_on_commit_callbacks, settings):
+    with django_capture_on_commit_callbacks(execute=True):
+        write_persons(10, seed=16, departments=("gat",))
+    make_plan(
+        entries=[("population", "population.person", "population.person.education_level", "jyt", 0)],
+        deadline=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    data = metrics.load()
+    jyt = metrics.figures(data, "department", "jyt")
+    assert jyt["deadlines_missed"] == 1
+    settings.HUB_PROGRESS_ASSESSMENT = {
+        "weights": {
+            "delivery": 1,
+            "mount_rate": 1,
+            "records": 0,
+            "timeliness": 0,
+            "quality": 0,
+            "sharing": 0,
+        },
+        "penalties": {"deadline_missed": 5, "overdue_issue": 0},
+    }
+    gat = metrics.figures(data, "department", "gat")
+    # gat has no plan entry (delivery left out): its score is its mount rate
+    gat_items = [i for i in person_items() if i.source == "gat"]
+    mount = sum(1 for i in gat_items if filled(Person, i.field) > 0) / len(gat_items)
+    assert gat["assessment"] == round(100 * mount, 1)
+    assert metrics.figures(data, "department", "jyt")["assessment"] == 0.0  # (0 + 0) / 2 − 5, floored
+
+
+def test_governed_calls_count_as_sharing():
+    person = make_person()
+    system_a, client_a = make_system(grants=[("population.person.name", "lookup", False)])
+    system_b, client_b = make_system(grants=[("population.person.name", "lookup", False)])
+    _none, client_c = make_system()
+    for _ in range(3):
+        assert client_a.get(f"/api/v1/population/persons/{person.id_number}/").status_code == 200
+    assert client_b.get(f"/api/v1/population/persons/{person.id_number}/").status_code == 200
+    assert client_c.get(f"/api/v1/population/persons/{person.id_number}/").status_code == 403
+
+    successful = AuditEntry.objects.filter(system__isnull=False, status__lt=400, dataset="population.person")
+    assert UsageStat.objects.filter(system_id=system_a.pk).get().calls == 3
+    assert sum(UsageStat.objects.values_list("calls", flat=True)) == successful.count() == 4
+    figures = metrics.figures(metrics.load())
+    assert (figures["calls"], figures["systems"]) == (4, 2)
+    assert metrics.figures(metrics.load(), "department", "mzt")["calls"] == 4  # mzt sources a person item
+    assert metrics.figures(metrics.load(), "library", "licences")["calls"] == 0
+    # a period before the calls has none
+    old = metrics.Period(datetime.date(2020, 1, 1), datetime.date(2020, 1, 31))
+    assert metrics.figures(metrics.load(period=old))["calls"] == 0
+
+
+def test_refresh_progress_rebuilds_what_events_maintained(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        person = make_person()
+        write_persons(20, seed=17)
+    _system, client = make_system(grants=[("population.person.name", "lookup", False)])
+    client.get(f"/api/v1/population/persons/{person.id_number}/")
+    maintained = sorted(ItemStat.objects.values_list("item", "partition", "filled"))
+    usage = sorted(UsageStat.objects.values_list("day", "system_id", "dataset", "calls"))
+    ItemStat.objects.all().delete()
+    UsageStat.objects.all().delete()
+    call_command("refresh_progress", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert sorted(ItemStat.objects.values_list("item", "partition", "filled")) == maintained
+    assert sorted(UsageStat.objects.values_list("day", "system_id", "dataset", "calls")) == usage
+    assert_stats_match_table()
+
+
+def test_weekly_snapshots_follow_writes(django_capture_on_commit_callbacks):
+    make_plan(entries=[("population", "population.person", "", "gat", 5)])
+    with django_capture_on_commit_callbacks(execute=True):
+        write_persons(8, seed=18, departments=("gat",))
+    trend = metrics.trends(metrics.load())
+    assert trend["items_delivered"][-1] == 1
+    assert trend["records"][-1] == Person.objects.count()
+    assert trend["weeks"][-1] == metrics.week_start(timezone.localdate()).isoformat()
+    assert len(trend["weeks"]) == 12
+
+
+def test_quality_figures_come_from_the_quality_module(django_capture_on_commit_callbacks):
+    quality = metrics.quality_module()
+    with django_capture_on_commit_callbacks(execute=True):
+        write_persons(5, seed=19)
+    data = metrics.load()
+    province = metrics.figures(data)
+    gat = metrics.figures(data, "department", "gat")
+    if quality is None:
+        assert province["quality_score"] is None and gat["issues_open"] is None
+        return
+    expected = quality.score()
+    assert province["quality_score"] == (round(float(expected), 2) if expected is not None else None)
+    counts = quality.issue_counts(department="gat")
+    assert (gat["issues_open"], gat["issues_overdue"]) == (counts.get("open"), counts.get("overdue"))
+
+
+def test_recount_ignores_datasets_without_a_model():
+    aggregates.recount_dataset("nowhere.nothing")
+    assert not DatasetStat.objects.filter(dataset="nowhere.nothing").exists()
+    assert Person.objects.aggregate(m=Max("pk"))["m"] is None
