@@ -8,13 +8,15 @@ import datetime
 import re
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 
 from hub.catalogue.models import Department, Library
@@ -33,9 +35,34 @@ def can_view(user):
     return bool(user and user.is_authenticated and user.has_perm(DASHBOARD_PERMISSION))
 
 
+def with_language(view):
+    """Simplified Chinese unless the reader chose otherwise (``?lang=en``, kept in the language cookie).
+
+    The browser's Accept-Language is not followed here: the joint meeting reads
+    the dashboard in Chinese whatever the workstation's locale.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        available = {code for code, _name in settings.LANGUAGES}
+        chosen = request.GET.get("lang")
+        language = chosen if chosen in available else request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = language if language in available else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = view(request, *args, **kwargs)
+        if chosen in available:
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, chosen, samesite="Lax")
+        response.headers.setdefault("Content-Language", language)
+        return response
+
+    return wrapped
+
+
 def dashboard_view(view):
     """Login (the dashboard's own page, open to non-staff members) and the dashboard permission."""
 
+    @with_language
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -219,6 +246,10 @@ class LoginView(auth_views.LoginView):
 
     template_name = "progress/login.html"
     redirect_authenticated_user = False
+
+    @method_decorator(with_language)
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
 
     def get_default_redirect_url(self):
         return self.get_redirect_url() or reverse("progress:province")

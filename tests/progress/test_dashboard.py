@@ -192,3 +192,13 @@ def test_printable_report_per_month(populated):
     body = response.content.decode()
     assert "2026-02-01" in body and "2026-02-28" in body
     assert "@media print" in body
+
+
+def test_chinese_by_default_whatever_the_browser_asks(populated):
+    client = member_client()
+    page = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "全省概览" in page
+    english = client.get("/dashboard/?lang=en")
+    assert "Province at a glance" in english.content.decode()
+    assert "Province at a glance" in client.get("/dashboard/").content.decode()  # the choice is kept
+    assert "全省概览" in client.get("/dashboard/?lang=zh-hans").content.decode()
