@@ -137,6 +137,10 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
+# Reverting from the history page would write around the one-source rule's
+# write context; corrections are made as ordinary changes instead.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["HUB_CACHE_URL"]}

@@ -6,3 +6,6 @@ class AccessConfig(AppConfig):
     name = "hub.access"
     label = "access"
     verbose_name = _("Governed access")
+
+    def ready(self):
+        from . import schema  # noqa: F401  (registers the OpenAPI auth extension)

@@ -12,8 +12,6 @@ from .events import call_audited
 from .models import AuditEntry
 
 GENESIS = "0" * 64
-# Any fixed 64-bit number: the advisory lock that serialises the chain's tail.
-CHAIN_LOCK = 0x4A53_4855_4241_5544
 _local_lock = threading.Lock()
 
 HASHED_FIELDS = (
@@ -47,7 +45,8 @@ class AuditDraft:
     items: list = field(default_factory=list)
 
 
-def entry_hash(entry, prev_hash):
+def content_digest(entry):
+    """SHA-256 of the row's content in a canonical JSON form (everything but the links)."""
     payload = {}
     for name in HASHED_FIELDS:
         value = getattr(entry, name)
@@ -55,28 +54,40 @@ def entry_hash(entry, prev_hash):
             value = value.astimezone(datetime.UTC).isoformat()
         payload[name] = value
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256((prev_hash + text).encode()).hexdigest()
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def entry_hash(entry, prev_hash):
+    """The row's link: ``sha256(prev_hash || content digest)``."""
+    return hashlib.sha256((prev_hash + content_digest(entry)).encode()).hexdigest()
 
 
 def append(**fields):
-    """Append one row to the chain inside the caller's transaction."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
-            return _append(fields)
-        with _local_lock:
-            return _append(fields)
+    """Append one row to the chain inside the caller's transaction.
 
-
-def _append(fields):
-    prev = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
-    entry = AuditEntry(**fields, prev_hash=prev)
+    On PostgreSQL the insert trigger links the row under the chain's advisory
+    lock (migration ``0003``); elsewhere the link is computed here under a
+    process lock (SQLite serialises writers anyway).
+    """
+    entry = AuditEntry(**fields)
     entry.duration_ms = round(float(entry.duration_ms), 3)
-    entry.hash = entry_hash(entry, prev)
-    entry.save(force_insert=True)
+    with transaction.atomic(savepoint=False):
+        if connection.vendor == "postgresql":
+            entry.prev_hash = ""
+            entry.hash = content_digest(entry)  # the trigger turns the digest into the link
+            _insert(entry)
+        else:
+            with _local_lock:
+                prev = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
+                entry.prev_hash = prev
+                entry.hash = entry_hash(entry, prev)
+                _insert(entry)
     call_audited.send(sender=AuditEntry, entry=entry)
     return entry
+
+
+def _insert(entry):
+    entry.save(force_insert=True)
 
 
 def verify(progress=None):

@@ -1,9 +1,16 @@
 """``Authorization: Api-Key <prefix>.<secret>`` for consumer and provider systems."""
 
+import datetime
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from .models import ApiKey
+from hub.catalogue.models import Department
+
+from .models import ApiKey, ConsumerSystem
 
 
 class SystemPrincipal:
@@ -32,6 +39,65 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR", "")
 
 
+_KEY_QUERY = """
+SELECT k.id, k.hashed_secret, k.expires_at, k.revoked_at,
+       s.id, s.name, s.active, s.allowed_networks, s.is_consumer, s.is_provider,
+       d.id, d.code, d.name,
+       g.item_id, g.mode, g.masked, g.require_purpose_header
+FROM access_apikey k
+JOIN access_consumersystem s ON s.id = k.system_id
+JOIN catalogue_department d ON d.id = s.department_id
+LEFT JOIN access_grant g ON g.system_id = s.id AND g.revoked_at IS NULL
+     AND (g.expires_at IS NULL OR g.expires_at > %s)
+WHERE k.prefix = %s
+"""
+
+
+def _as_datetime(value):
+    """Raw rows carry naive UTC datetimes (or strings) on SQLite."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return value
+
+
+def load_key(prefix):
+    """The key, its system and department, and the system's active grants, in one query.
+
+    Every governed call needs all four; one round trip instead of two keeps
+    the governed lookup close to a bare one. The grants ride on the key as
+    ``active_grants`` (item id, mode, masked, require purpose) for
+    :mod:`hub.access.scope`.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_KEY_QUERY, [connection.ops.adapt_datetimefield_value(timezone.now()), prefix])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    first = rows[0]
+    department = Department(id=first[10], code=first[11], name=first[12])
+    system = ConsumerSystem(
+        id=first[4],
+        name=first[5],
+        active=first[6],
+        allowed_networks=first[7],
+        is_consumer=first[8],
+        is_provider=first[9],
+        department=department,
+    )
+    key = ApiKey(
+        id=first[0],
+        prefix=prefix,
+        hashed_secret=first[1],
+        expires_at=_as_datetime(first[2]),
+        revoked_at=_as_datetime(first[3]),
+        system=system,
+    )
+    key.active_grants = [tuple(row[13:17]) for row in rows if row[13] is not None]
+    return key
+
+
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     keyword = "Api-Key"
 
@@ -45,7 +111,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         prefix, dot, secret = raw.strip().partition(".")
         if not dot or not prefix or not secret:
             raise exceptions.AuthenticationFailed(_("Malformed API key."), code="bad_key")
-        key = ApiKey.objects.select_related("system", "system__department").filter(prefix=prefix).first()
+        key = load_key(prefix)
         if key is None or not key.matches(secret):
             raise exceptions.AuthenticationFailed(_("Unknown API key."), code="bad_key")
         if not key.is_usable:

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from hub.catalogue.models import DataItem, Department
+from hub.history import History
 
 from .choices import DecisionStatus, Mode
 
@@ -33,7 +33,7 @@ class ConsumerSystem(models.Model):
         help_text=_("One IP network per line (e.g. 10.32.0.0/16). Empty allows any address."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -156,7 +156,7 @@ class AccessRequestItem(models.Model):
         verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["request_id", "id"]
@@ -194,7 +194,7 @@ class Grant(models.Model):
         AccessRequestItem, models.SET_NULL, null=True, blank=True, related_name="grant"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = History()
 
     objects = GrantQuerySet.as_manager()
 

@@ -7,6 +7,7 @@ provenance, dossier) asks the resulting :class:`Scope` and nothing else.
 
 from django.utils.translation import gettext as _
 
+from hub.catalogue import spec as catalogue
 from hub.catalogue.choices import SharingType
 
 from .choices import Mode
@@ -50,18 +51,28 @@ class Scope:
 
 
 def _system_grants(request):
-    """``{item code: [(mode, masked, require_purpose)]}``, loaded once per request."""
+    """``{item code: [(mode, masked, require_purpose)]}``, loaded once per request.
+
+    Normally loaded with the API key (see ``authentication.load_key``), else one
+    single-table query on an indexed column; item codes and sharing types
+    come from the cached catalogue, so a grant on an item the catalogue now
+    marks not shared is ignored.
+    """
     cached = getattr(request, "_hub_grants", None)
     if cached is None:
         cached = {}
-        rows = (
-            Grant.objects.active()
-            .filter(system_id=request.user.system.pk)
-            .exclude(item__sharing_type=SharingType.NOT_SHARED)
-            .values_list("item__code", "mode", "masked", "require_purpose_header")
-        )
-        for code, mode, masked, require_purpose in rows:
-            cached.setdefault(code, []).append((mode, masked, require_purpose))
+        rows = getattr(request.user.key, "active_grants", None)
+        if rows is None:
+            rows = (
+                Grant.objects.active()
+                .filter(system_id=request.user.system.pk)
+                .values_list("item_id", "mode", "masked", "require_purpose_header")
+            )
+        for item_id, mode, masked, require_purpose in rows:
+            item = catalogue.item_by_id(item_id)
+            if item is None or item.sharing_type == SharingType.NOT_SHARED:
+                continue
+            cached.setdefault(item.code, []).append((mode, masked, require_purpose))
         request._hub_grants = cached
     return cached
 

@@ -114,13 +114,11 @@ def steward_department(user):
 @transaction.atomic
 def decide(entry, user, *, approve, reason=""):
     """A steward of the deciding department approves or refuses one requested item."""
-    entry = (
-        AccessRequestItem.objects.select_for_update()
-        .select_related(
-            "item__dataset__library__lead_department", "item__source_department", "request__system"
-        )
-        .get(pk=entry.pk)
-    )
+    # Lock the decision row alone (FOR UPDATE cannot reach the nullable source join).
+    AccessRequestItem.objects.select_for_update().filter(pk=entry.pk).values_list("pk").get()
+    entry = AccessRequestItem.objects.select_related(
+        "item__dataset__library__lead_department", "item__source_department", "request__system"
+    ).get(pk=entry.pk)
     department = steward_department(user)
     deciding = deciding_department(entry.item)
     if department is None or department.pk != deciding.pk:

@@ -1,5 +1,7 @@
 """Every API error as ``{"detail", "code"[, "errors"]}`` (API.md)."""
 
+import logging
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.utils.translation import gettext as _
@@ -8,6 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from hub.records.sources import SourceRuleViolation
+
+log = logging.getLogger(__name__)
 
 
 class BadRequest(exceptions.APIException):
@@ -40,16 +44,25 @@ class ServiceUnavailable(exceptions.APIException):
     default_detail = "The database is unavailable; try again shortly."
 
 
-def _flatten_errors(detail):
+def flatten_errors(detail, prefix=""):
+    """``{"items.0.mode": ["..."]}``: every message under the dotted path of its field."""
+    flat = {}
     if isinstance(detail, dict):
-        return {str(k): _flatten_errors(v) for k, v in detail.items()}
-    if isinstance(detail, list):
-        out = []
-        for entry in detail:
-            flat = _flatten_errors(entry)
-            out.extend(flat if isinstance(flat, list) else [flat])
-        return out
-    return [str(detail)]
+        for key, value in detail.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            for sub, messages in flatten_errors(value, path).items():
+                flat.setdefault(sub, []).extend(messages)
+    elif isinstance(detail, list):
+        for position, value in enumerate(detail):
+            if isinstance(value, (dict, list)):
+                path = f"{prefix}.{position}" if prefix else str(position)
+                for sub, messages in flatten_errors(value, path).items():
+                    flat.setdefault(sub, []).extend(messages)
+            else:
+                flat.setdefault(prefix or "non_field_errors", []).append(str(value))
+    else:
+        flat.setdefault(prefix or "non_field_errors", []).append(str(detail))
+    return flat
 
 
 def exception_handler(exc, context):
@@ -63,20 +76,21 @@ def exception_handler(exc, context):
             status=status.HTTP_403_FORBIDDEN,
         )
     if isinstance(exc, (OperationalError, InterfaceError)):
+        log.warning("database unavailable: %s", exc)
         exc = ServiceUnavailable()
     elif isinstance(exc, DatabaseError):
+        log.exception("database error answered as 503")
         exc = ServiceUnavailable(_("The request could not be completed by the database."))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        first = next(iter(_flatten_errors(errors).items()), (None, [""]))
+        errors = flatten_errors(exc.detail) or {"non_field_errors": [_("Invalid input.")]}
+        field, messages = next(iter(errors.items()))
         response.data = {
-            "detail": _("Invalid input: %(field)s: %(message)s")
-            % {"field": first[0], "message": (first[1] or [""])[0]},
+            "detail": _("Invalid input: %(field)s: %(message)s") % {"field": field, "message": messages[0]},
             "code": "invalid",
-            "errors": _flatten_errors(errors),
+            "errors": errors,
         }
         return response
     detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)

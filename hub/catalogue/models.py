@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from hub.history import History
 
 from .choices import Level, Masking, Sensitivity, SharingType, UpdateCycle
 
@@ -22,7 +23,7 @@ class Department(models.Model):
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     division_code = models.CharField(_("division code"), max_length=12)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["code"]
@@ -70,7 +71,7 @@ class Dataset(models.Model):
         _("update cycle"), max_length=16, choices=UpdateCycle.choices, default=UpdateCycle.DAILY
     )
     description = models.TextField(_("description"), blank=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["code"]
@@ -115,7 +116,7 @@ class DataItem(models.Model):
     required = models.BooleanField(_("required"), default=False)
     is_key = models.BooleanField(_("natural key"), default=False)
     ordering = models.PositiveSmallIntegerField(_("ordering"), default=0)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["dataset__code", "ordering", "code"]
@@ -157,7 +158,7 @@ class PartitionSource(models.Model):
     source_department = models.ForeignKey(
         Department, models.PROTECT, related_name="sourced_partitions", verbose_name=_("source department")
     )
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["dataset__code", "value"]

@@ -30,6 +30,7 @@ class UnknownItem(LookupError):
 
 @dataclass(frozen=True)
 class ItemSpec:
+    id: int
     code: str
     field: str
     name: str
@@ -96,6 +97,7 @@ def _load():
     for item in DataItem.objects.select_related("source_department", "dataset").order_by("ordering", "code"):
         items.setdefault(item.dataset_id, []).append(
             ItemSpec(
+                id=item.pk,
                 code=item.code,
                 field=item.field,
                 name=item.name,
@@ -122,6 +124,11 @@ def _load():
             items=tuple(items.get(ds.pk, ())),
             partitions=partitions.get(ds.pk, {}),
         )
+    # Secondary indexes in the same cache: by model label and by item id.
+    for dataset in list(datasets.values()):
+        datasets["model:" + dataset.model_label] = dataset
+        for entry in dataset.items:
+            datasets[f"item:{entry.id}"] = entry
     return datasets
 
 
@@ -138,6 +145,8 @@ def _datasets() -> dict[str, DatasetSpec]:
 
 
 def get(code: str) -> DatasetSpec:
+    if ":" in code:
+        raise UnknownDataset(code)
     try:
         return _datasets()[code]
     except KeyError:
@@ -145,15 +154,19 @@ def get(code: str) -> DatasetSpec:
 
 
 def all_datasets() -> list[DatasetSpec]:
-    return list(_datasets().values())
+    return [value for key, value in _datasets().items() if "." in key and ":" not in key]
 
 
 def for_model(model) -> DatasetSpec:
     label = model._meta.label
-    for ds in _datasets().values():
-        if ds.model_label == label:
-            return ds
-    raise UnknownDataset(label)
+    try:
+        return _datasets()["model:" + label]
+    except KeyError:
+        raise UnknownDataset(label) from None
+
+
+def item_by_id(pk: int) -> ItemSpec | None:
+    return _datasets().get(f"item:{pk}")
 
 
 def item(code: str) -> ItemSpec:

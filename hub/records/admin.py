@@ -46,6 +46,7 @@ class BaseRecordAdmin(SimpleHistoryAdmin):
     """Stewards see every item, and can edit the ones their department is the source of."""
 
     form = SourceGuardedForm
+    history_list_display = ["source_department", "acting_system", "batch"]
 
     def _dataset(self):
         return self.model.catalogue_spec()

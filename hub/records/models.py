@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from hub.catalogue import spec as catalogue
+from hub.history import History
 
 from . import context
 from .sources import check_write
@@ -50,7 +50,7 @@ class BaseRecord(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # {department code: ISO time of that source's last change to this record}
     source_stamps = models.JSONField(_("source stamps"), default=dict, blank=True, editable=False)
-    history = HistoricalRecords(
+    history = History(
         inherit=True,
         bases=[RecordHistory],
         excluded_fields=["created_at", "updated_at", "source_stamps"],

@@ -1,5 +1,7 @@
 """The governed serializer: only the fields a scope allows, masked as it says."""
 
+from functools import lru_cache
+
 from rest_framework import serializers
 
 from .masking import mask
@@ -11,6 +13,11 @@ class GovernedSerializer(serializers.ModelSerializer):
     The context carries ``fields`` (the allowed item fields, in order),
     ``masks`` (``{field: rule}``) and optionally ``provenance`` (a callable
     turning ``(instance, field, value)`` into the provenance object).
+
+    Building a ModelSerializer's fields introspects the model on every
+    instance; on the lookup hot path the bound fields are built once per
+    (serializer class, allowed fields) and reused, as DRF fields hold no
+    per-call state.
     """
 
     def get_fields(self):
@@ -21,7 +28,14 @@ class GovernedSerializer(serializers.ModelSerializer):
         return {name: fields[name] for name in allowed if name in fields}
 
     def to_representation(self, instance):
-        data = super().to_representation(instance)
+        allowed = self.context.get("fields")
+        if allowed is None:
+            data = super().to_representation(instance)
+        else:
+            data = {}
+            for name, field in _bound_fields(type(self), tuple(allowed)):
+                value = field.get_attribute(instance)
+                data[name] = None if value is None else field.to_representation(value)
         for name, rule in self.context.get("masks", {}).items():
             if name in data:
                 data[name] = mask(rule, data[name])
@@ -29,6 +43,12 @@ class GovernedSerializer(serializers.ModelSerializer):
         if provenance:
             data = {name: provenance(instance, name, value) for name, value in data.items()}
         return data
+
+
+@lru_cache(maxsize=512)
+def _bound_fields(serializer_class, allowed):
+    template = serializer_class(context={"fields": list(allowed)})
+    return [(name, field) for name, field in template.fields.items() if not field.write_only]
 
 
 def serializer_for(model):

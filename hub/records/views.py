@@ -76,7 +76,12 @@ class GovernedViewSet(viewsets.GenericViewSet):
 
     @property
     def dataset(self):
-        return catalogue.for_model(self.queryset.model)
+        # Fixed for the call in initial(); before that (schema generation, errors) read afresh.
+        return self.__dict__.get("_dataset") or catalogue.for_model(self.queryset.model)
+
+    @dataset.setter
+    def dataset(self, value):
+        self.__dict__["_dataset"] = value
 
     def get_serializer_class(self):
         return _serializer_class(self.queryset.model)
@@ -126,6 +131,7 @@ class GovernedViewSet(viewsets.GenericViewSet):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        self.dataset = catalogue.for_model(self.queryset.model)
         self.scope = resolve(request, self.dataset)
         self.audit.dataset = self.dataset.code
 
@@ -195,7 +201,11 @@ class GovernedViewSet(viewsets.GenericViewSet):
         if as_of:
             instance = history.as_of(model, self.dataset.natural_key, key, parse_as_of(as_of))
         else:
-            instance = self.get_queryset().filter(**{self.dataset.natural_key: key}).first()
+            fields = [*self.scope.fields(Mode.LOOKUP), "source_stamps"]
+            if self.dataset.partition_field:
+                fields.append(self.dataset.partition_field)
+            matches = self.get_queryset().filter(**{self.dataset.natural_key: key}).only(*fields)[:1]
+            instance = next(iter(matches), None)
         if instance is None:
             raise exceptions.NotFound(_("No record with this key."))
         self.audit.result_count = 1
@@ -229,10 +239,9 @@ class GovernedViewSet(viewsets.GenericViewSet):
                     code="unknown_parameter",
                 )
             if declared.field_name.split("__")[0] not in allowed:
-                raise NoGrant(
-                    self.dataset.code,
-                    "search",
+                raise BadRequest(
                     _("Parameter '%(param)s' filters an item not granted in search mode.") % {"param": param},
+                    code="parameter_not_granted",
                 )
         if self.filterset_class and any(p in filters for p in params):
             filterset = self.filterset_class(data=params, queryset=queryset, request=self.request)
@@ -243,8 +252,9 @@ class GovernedViewSet(viewsets.GenericViewSet):
         if text is not None:
             searchable = [f for f in self.search_fields if f in allowed]
             if not searchable:
-                raise NoGrant(
-                    self.dataset.code, "search", _("Parameter 'q' searches no item granted in search mode.")
+                raise BadRequest(
+                    _("Parameter 'q' searches no item granted in search mode."),
+                    code="parameter_not_granted",
                 )
             condition = Q()
             for name in searchable:
@@ -264,10 +274,9 @@ class GovernedViewSet(viewsets.GenericViewSet):
                     _("ordering: unknown item '%(name)s'.") % {"name": name[:64]}, code="unknown_ordering"
                 )
             if name not in allowed:
-                raise NoGrant(
-                    self.dataset.code,
-                    "search",
+                raise BadRequest(
                     _("ordering: item '%(name)s' is not granted in search mode.") % {"name": name},
+                    code="parameter_not_granted",
                 )
             ordering.append(term.strip())
         return ordering + ["id"]
@@ -297,11 +306,15 @@ class GovernedViewSet(viewsets.GenericViewSet):
                 raise BadRequest(where + _("expected a JSON object."), code="invalid")
             if key_name not in entry:
                 raise exceptions.ValidationError({key_name: [where + _("This field is required.")]})
+            # The key addresses the record, as in a lookup URL; it needs its own verify grant
+            # only when it is all that is checked (then the answer says whether it exists).
+            checked = [name for name in entry if name != key_name] or [key_name]
             for name in entry:
                 if name not in self.dataset.by_field:
                     raise BadRequest(
                         where + _("unknown item '%(name)s'.") % {"name": str(name)[:64]}, code="unknown_item"
                     )
+            for name in checked:
                 if name not in verifiable:
                     raise NoGrant(
                         self.dataset.code,

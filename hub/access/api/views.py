@@ -3,6 +3,7 @@
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
@@ -112,6 +113,7 @@ class UsageView(APIView):
 
     permission_classes = [IsAdminUser]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         queryset = AuditEntry.objects.all()
         for param, field in (("system", "system__name"), ("dataset", "dataset")):
@@ -154,6 +156,7 @@ class SubjectUsageView(APIView):
 
     permission_classes = [IsAdminUser]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, key):
         rows = subject_usage(key).order_by("-id")[:1000]
         return Response(

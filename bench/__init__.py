@@ -1,0 +1,1 @@
+"""Benchmarks: not tests; each prints figures and ratios measured in one run."""

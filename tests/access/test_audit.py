@@ -1,0 +1,104 @@
+"""The audit log: one row per call, append-only, hash-chained, failing closed."""
+
+from unittest import mock
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+
+from hub.access import audit
+from hub.access.models import AuditEntry
+from tests.factories import make_person, make_system
+
+pytestmark = pytest.mark.django_db
+
+
+def calls(n=3):
+    person = make_person()
+    _system, client = make_system(grants=[("population.person.name", "lookup", False)])
+    for _ in range(n):
+        assert client.get(f"/api/v1/population/persons/{person.id_number}/").status_code == 200
+    return person, client
+
+
+def test_chain_links_each_row_to_the_previous():
+    calls(3)
+    rows = list(AuditEntry.objects.order_by("id"))
+    assert rows[0].prev_hash == audit.GENESIS
+    for previous, row in zip(rows, rows[1:], strict=False):
+        assert row.prev_hash == previous.hash
+    assert audit.verify()[1] is None
+    call_command("verify_audit", verbosity=0)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL")
+def test_database_refuses_update_and_delete():
+    calls(1)
+    entry = AuditEntry.objects.get()
+    with pytest.raises(DatabaseError, match="append-only"):
+        with connection.cursor() as cursor, transaction.atomic():
+            cursor.execute("UPDATE access_auditentry SET status = 200 WHERE id = %s", [entry.pk])
+    with pytest.raises(DatabaseError, match="append-only"):
+        with transaction.atomic():
+            AuditEntry.objects.filter(pk=entry.pk).delete()
+
+
+def test_tampering_by_the_database_owner_is_found():
+    calls(3)
+    victim = AuditEntry.objects.order_by("id")[1]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The owner can bypass the trigger; the chain still gives it away.
+            cursor.execute("SET session_replication_role = replica")
+        cursor.execute("UPDATE access_auditentry SET result_count = 0 WHERE id = %s", [victim.pk])
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = origin")
+    checked, broken, why = audit.verify()
+    assert broken.pk == victim.pk and checked == 1
+    assert "hash" in why
+    with pytest.raises(CommandError, match=f"entry {victim.pk}"):
+        call_command("verify_audit", verbosity=0)
+
+
+def test_a_failing_audit_insert_fails_the_read_closed():
+    person = make_person()
+    _system, client = make_system(grants=[("population.person.name", "lookup", False)])
+    with mock.patch("hub.access.audit._insert", side_effect=DatabaseError("disk full")):
+        response = client.get(f"/api/v1/population/persons/{person.id_number}/")
+    assert response.status_code == 503
+    assert person.name not in response.content.decode()
+    assert not AuditEntry.objects.exists()
+
+
+def test_audit_row_records_who_what_and_how():
+    person, client = calls(1)
+    entry = AuditEntry.objects.get()
+    assert entry.system.api_keys.get().prefix == entry.key_prefix
+    assert entry.endpoint == f"/api/v1/population/persons/{person.id_number}/"
+    assert (entry.method, entry.dataset, entry.mode, entry.status) == (
+        "GET",
+        "population.person",
+        "lookup",
+        200,
+    )
+    assert entry.subject_keys == [person.id_number] and entry.items == ["population.person.name"]
+    assert entry.key_prefix and entry.client_ip == "127.0.0.1"
+
+
+def test_who_used_this_subjects_data():
+    from django.test import Client
+
+    from tests.factories import make_steward
+
+    person, _client = calls(2)
+    other = make_person()
+    operator = make_steward("dsj")
+    operator.is_superuser = True
+    operator.save()
+    web = Client()
+    web.force_login(operator)
+    report = web.get(f"/api/v1/access/usage/subjects/{person.id_number}/").json()
+    assert len(report["results"]) == 2
+    assert web.get(f"/api/v1/access/usage/subjects/{other.id_number}/").json()["results"] == []
+    usage = web.get("/api/v1/access/usage/").json()["results"]
+    assert sum(row["calls"] for row in usage) == 2
