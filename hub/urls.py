@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("hub.api.urls")),
     path("dashboard/", include("hub.progress.urls")),
+    path("quality/", include("hub.quality.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
 ]

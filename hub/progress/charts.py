@@ -24,12 +24,15 @@ def _nice_max(value):
     return 10 * magnitude
 
 
-def line_chart(labels, series, width=560, height=200, rate=False):
-    """A weekly trend chart: ``series`` is ``[(name, [value or None, ...]), ...]`` over ``labels``."""
+def line_chart(labels, series, width=560, height=200, rate=False, top=None):
+    """A weekly trend chart: ``series`` is ``[(name, [value or None, ...]), ...]`` over ``labels``.
+
+    ``rate`` draws 0–100 %; ``top`` fixes the axis maximum (e.g. 100 for scores).
+    """
     left, right, top, bottom = 48, 12, 12, 28
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for _name, points in series for v in points if v is not None]
-    top_value = 1.0 if rate else _nice_max(max(values, default=0))
+    top_value = 1.0 if rate else (top or _nice_max(max(values, default=0)))
     step = plot_w / max(1, len(labels) - 1)
 
     def y_of(value):

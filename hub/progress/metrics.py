@@ -214,8 +214,17 @@ def load(batch=None, period=None, today=None, with_usage=True, with_quality=True
         batches=batches,
         entries=entries,
         usage=usage,
-        quality=quality_module() if with_quality else None,
+        quality=_quality_figures(now, today) if with_quality else None,
     )
+
+
+def _quality_figures(now, today):
+    module = quality_module()
+    if module is None:
+        return None
+    from .quality import QualityFigures
+
+    return QualityFigures(module, now, trend_weeks(today))
 
 
 # -- arithmetic over what was loaded ---------------------------------------
@@ -350,21 +359,20 @@ def figures(data, scope=PROVINCE, code=None):
 
 
 def quality_figures(data, scope, code, dataset_codes):
-    """Quality score and open/overdue issues from ``hub.quality.metrics`` (``None`` without it)."""
+    """Quality score and open/overdue issues from the quality app (``None`` without it)."""
     q = data.quality
-    empty = {"quality_score": None, "issues_open": None, "issues_overdue": None}
     if q is None:
-        return empty
+        return {"quality_score": None, "issues_open": None, "issues_overdue": None}
     if scope == PROVINCE:
         score, counts = q.score(), q.issue_counts()
     elif scope == "department":
         score, counts = q.score(department=code), q.issue_counts(department=code)
     else:
-        scores = [s for s in (q.score(dataset=c) for c in sorted(dataset_codes)) if s is not None]
-        score = sum(scores) / len(scores) if scores else None
+        scores = q.dataset_scores(dataset_codes)
+        score = round(sum(scores) / len(scores), 2) if scores else None
         counts = {}
     return {
-        "quality_score": round(float(score), 2) if score is not None else None,
+        "quality_score": score,
         "issues_open": counts.get("open"),
         "issues_overdue": counts.get("overdue"),
     }
@@ -520,8 +528,27 @@ def trend_weeks(today, weeks=TREND_WEEKS):
     return [last - datetime.timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
 
 
+def scope_of(scope_key):
+    """``("library", "population")`` from ``"library:population"``; ``("province", None)``."""
+    kind, _sep, code = scope_key.partition(":")
+    return kind, code or None
+
+
+def quality_trend(data, scope_key, weeks):
+    """The quality score at the end of each week (``None`` without quality data)."""
+    q = data.quality
+    if q is None:
+        return [None] * len(weeks)
+    kind, code = scope_of(scope_key)
+    if kind == "department":
+        return q.trend(department=code)
+    if kind == "library":
+        return q.trend(datasets={c for c, d in data.datasets.items() if d.library == code})
+    return q.trend()
+
+
 def trends(data, scope_key=PROVINCE, dataset_codes=None):
-    """Weekly series for one scope: delivered items and mount rate (snapshots), calls (usage)."""
+    """Weekly series for one scope: delivered items, mount rate, records (snapshots), calls, quality."""
     weeks = trend_weeks(data.today)
     snapshots = {
         s.week: s
@@ -539,6 +566,7 @@ def trends(data, scope_key=PROVINCE, dataset_codes=None):
         "mount_rate": [snapshots[w].mount_rate if w in snapshots else None for w in weeks],
         "records": [snapshots[w].records if w in snapshots else None for w in weeks],
         "calls": [calls.get(w, 0) for w in weeks],
+        "quality_score": quality_trend(data, scope_key, weeks),
     }
 
 

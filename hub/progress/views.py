@@ -131,6 +131,9 @@ def _trend_charts(data, scope_key, dataset_codes=None):
         "delivery": charts.line_chart(trend["weeks"], [(_("Items delivered"), trend["items_delivered"])]),
         "mount": charts.line_chart(trend["weeks"], [(_("Mount rate"), trend["mount_rate"])], rate=True),
         "calls": charts.line_chart(trend["weeks"], [(_("Calls"), trend["calls"])]),
+        "quality": charts.line_chart(
+            trend["weeks"], [(_("Quality score"), trend["quality_score"])], rate=False, top=100
+        ),
     }
 
 

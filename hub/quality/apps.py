@@ -6,3 +6,8 @@ class QualityConfig(AppConfig):
     name = "hub.quality"
     label = "quality"
     verbose_name = _("Data quality")
+
+    def ready(self):
+        from . import receivers
+
+        receivers.connect()

@@ -63,8 +63,13 @@ def build_demo_history():
 
 def test_dashboard_in_a_real_browser(live_server, catalogue):
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+    from hub.quality.loader import load_quality_rules
+    from hub.quality.scans import scan
+
     plans.load()
+    load_quality_rules()
     build_demo_history()
+    scan("population.person")
     make_member(username="meeting", password="pw-Joint-2026")
     names = list(Person.objects.values_list("name", flat=True)[:20])
 
@@ -81,7 +86,7 @@ def test_dashboard_in_a_real_browser(live_server, catalogue):
 
             assert page.locator("h2").first.inner_text() == "全省概览"
             lines = page.locator("svg.line-chart polyline.series")
-            assert lines.count() == 3
+            assert lines.count() == 4
             drawn = page.eval_on_selector_all(
                 "svg.line-chart polyline.series", "els => els.map(e => e.getBBox().width)"
             )
@@ -100,7 +105,7 @@ def test_dashboard_in_a_real_browser(live_server, catalogue):
             page.click("table#libraries >> text=人口基础库")
             page.wait_for_url("**/dashboard/libraries/population/**")
             page.wait_for_selector("table.items")
-            assert page.locator("svg.line-chart polyline.series").count() == 3
+            assert page.locator("svg.line-chart polyline.series").count() == 4
             assert "population.person.marital_status" in page.inner_text("table.items")
             assert not any(name in page.inner_text("body") for name in names)
         finally:

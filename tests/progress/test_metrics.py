@@ -220,20 +220,44 @@ def test_weekly_snapshots_follow_writes(django_capture_on_commit_callbacks):
     assert len(trend["weeks"]) == 12
 
 
-def test_quality_figures_come_from_the_quality_module(django_capture_on_commit_callbacks):
-    quality = metrics.quality_module()
+def test_quality_figures_after_a_scan(django_capture_on_commit_callbacks):
+    from hub.quality import metrics as quality_metrics
+    from hub.quality.loader import load_quality_rules
+    from hub.quality.models import QualityIssue, RuleResult
+    from hub.quality.scans import scan
+
+    load_quality_rules()
     with django_capture_on_commit_callbacks(execute=True):
-        write_persons(5, seed=19)
+        write_persons(20, seed=19)
+        make_person(name="X1")  # a name-format defect for gat
+        make_person(marital_status="99")  # a code-table defect for mzt
+    full_scan = scan("population.person")
+
     data = metrics.load()
     province = metrics.figures(data)
-    gat = metrics.figures(data, "department", "gat")
-    if quality is None:
-        assert province["quality_score"] is None and gat["issues_open"] is None
-        return
-    expected = quality.score()
-    assert province["quality_score"] == (round(float(expected), 2) if expected is not None else None)
-    counts = quality.issue_counts(department="gat")
-    assert (gat["issues_open"], gat["issues_overdue"]) == (counts.get("open"), counts.get("overdue"))
+    assert data.quality is not None
+    results = RuleResult.objects.filter(scan=full_scan)  # the score is over the latest full scan
+    checked = sum(r.checked * r.weight for r in results)
+    passed = sum((r.checked - r.failed) * r.weight for r in results)
+    assert province["quality_score"] == round(100 * passed / checked, 2) < 100
+    for code in ("gat", "mzt"):
+        figures = metrics.figures(data, "department", code)
+        issues = QualityIssue.objects.filter(department__code=code)
+        assert figures["issues_open"] == issues.active().count() > 0
+        assert figures["issues_overdue"] == 0
+        mine = results.filter(department__code=code)
+        passed = sum((r.checked - r.failed) * r.weight for r in mine)
+        assert figures["quality_score"] == round(100 * passed / sum(r.checked * r.weight for r in mine), 2)
+        # and the same as the quality app's own functions
+        assert figures["quality_score"] == quality_metrics.score(department=code)
+        assert (figures["issues_open"], figures["issues_overdue"]) == tuple(
+            quality_metrics.issue_counts(department=code).values()
+        )
+    assert province["quality_score"] == quality_metrics.score()
+    assert metrics.trends(data)["quality_score"][-1] == province["quality_score"]
+    assert province["issues_open"] == QualityIssue.objects.active().count()
+    library = metrics.figures(data, "library", "population")
+    assert library["quality_score"] == province["quality_score"]  # one dataset scanned
 
 
 def test_recount_ignores_datasets_without_a_model():

@@ -36,6 +36,7 @@ class Command(BaseCommand):
 
     def handle(self, persons, quiet_keys, **options):
         call_command("load_catalogue", stdout=self.stdout)
+        call_command("load_quality_rules", stdout=self.stdout)
         with transaction.atomic():
             self.seed_people()
             keys = self.seed_systems()
@@ -43,6 +44,7 @@ class Command(BaseCommand):
             module = _demo_module(label)
             if module is not None and hasattr(module, "seed"):
                 module.seed(self, persons=persons)
+        call_command("quality_scan", stdout=self.stdout)
         call_command("load_plans", stdout=self.stdout)
         call_command("refresh_progress", stdout=self.stdout)
         if not quiet_keys:
@@ -66,6 +68,9 @@ class Command(BaseCommand):
         ) | Permission.objects.filter(
             content_type__app_label__in=["access", "quality"],
             codename__in=["view_accessrequestitem", "change_accessrequestitem"],
+        ) | Permission.objects.filter(
+            content_type__app_label="quality",
+            codename__in=["view_qualityissue", "change_qualityissue", "view_qualityrule", "view_scan"],
         )
         stewards.permissions.set(perms)
         admin = user_model.objects.filter(username="admin").first()

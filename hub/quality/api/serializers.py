@@ -1,0 +1,53 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from ..models import QualityIssue
+
+
+class FeedbackSerializer(serializers.Serializer):
+    dataset = serializers.CharField(max_length=64, help_text=_("Dataset code, e.g. population.person."))
+    key = serializers.CharField(max_length=64, help_text=_("Natural key of the record."))
+    item = serializers.CharField(
+        max_length=128, help_text=_("Item code or field, e.g. population.person.name.")
+    )
+    message = serializers.CharField(max_length=2000, help_text=_("What looks wrong, and why."))
+
+
+class IssueSerializer(serializers.ModelSerializer):
+    dataset = serializers.CharField(source="dataset.code")
+    item = serializers.CharField(source="item.code", default=None)
+    rule = serializers.CharField(source="rule.code", default=None)
+    department = serializers.CharField(source="department.code")
+    overdue = serializers.BooleanField()
+
+    class Meta:
+        model = QualityIssue
+        fields = [
+            "id",
+            "dataset",
+            "item",
+            "record_key",
+            "rule",
+            "department",
+            "origin",
+            "dimension",
+            "severity",
+            "status",
+            "detail",
+            "opened_at",
+            "due_at",
+            "overdue",
+            "updated_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+
+class ScoreSerializer(serializers.Serializer):
+    department = serializers.CharField(allow_null=True)
+    dataset = serializers.CharField(allow_null=True)
+    score = serializers.FloatField(allow_null=True)
+    dimensions = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    items = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    trend = serializers.ListField(child=serializers.DictField())
+    issues = serializers.DictField(child=serializers.IntegerField())
