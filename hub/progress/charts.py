@@ -29,14 +29,14 @@ def line_chart(labels, series, width=560, height=200, rate=False, top=None):
 
     ``rate`` draws 0–100 %; ``top`` fixes the axis maximum (e.g. 100 for scores).
     """
-    left, right, top, bottom = 48, 12, 12, 28
-    plot_w, plot_h = width - left - right, height - top - bottom
+    left, right, margin_top, bottom = 48, 12, 12, 28
+    plot_w, plot_h = width - left - right, height - margin_top - bottom
     values = [v for _name, points in series for v in points if v is not None]
     top_value = 1.0 if rate else (top or _nice_max(max(values, default=0)))
     step = plot_w / max(1, len(labels) - 1)
 
     def y_of(value):
-        return round(top + plot_h - (value / top_value) * plot_h, 1) if top_value else top + plot_h
+        return round(margin_top + plot_h - (value / top_value) * plot_h, 1)
 
     lines = []
     for index, (name, points) in enumerate(series):
@@ -68,7 +68,7 @@ def line_chart(labels, series, width=560, height=200, rate=False, top=None):
         "height": height,
         "left": left,
         "right": width - right,
-        "bottom": top + plot_h,
+        "bottom": margin_top + plot_h,
         "lines": lines,
         "ticks": ticks,
         "x_labels": x_labels,

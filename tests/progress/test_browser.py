@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from hub.progress import metrics, plans
 from population.models import Person
-from tests.factories import make_system
+from tests.factories import make_person, make_system
 
 from .helpers import make_member, write_persons
 
@@ -53,6 +53,8 @@ def build_demo_history():
         write_persons(count, seed=2026, departments=departments)
         metrics.write_snapshots(today=today - datetime.timedelta(weeks=weeks_ago))
     write_persons(180, seed=2026, departments=("gat", "mzt", "rst", "jyt"))  # this week (snapshot by event)
+    for defect in ({"name": "X1"}, {"marital_status": "99"}, {"education_level": "99"}):
+        make_person(**defect)  # a few values the quality scan will flag
     people = list(Person.objects.values_list("id_number", flat=True)[:12])
     grants = [("population.person.name", "lookup", False)]
     for name, calls in (("一网通办平台", 12), ("省人社厅业务系统", 5)):
@@ -91,6 +93,13 @@ def test_dashboard_in_a_real_browser(live_server, catalogue):
                 "svg.line-chart polyline.series", "els => els.map(e => e.getBBox().width)"
             )
             assert max(drawn) > 100  # the delivery and mount-rate lines span several weeks
+            outside = page.eval_on_selector_all(
+                "svg.line-chart",
+                """svgs => svgs.flatMap(svg => [...svg.querySelectorAll('circle')].filter(c => {
+                    const y = c.cy.baseVal.value, x = c.cx.baseVal.value, box = svg.viewBox.baseVal;
+                    return y < 0 || y > box.height || x < 0 || x > box.width; }))""",
+            )
+            assert outside == []
             widths = "els => els.map(e => e.getBBox().width)"
             ranking = page.eval_on_selector_all("svg.ranking rect", widths)
             assert ranking and max(ranking) > 0
