@@ -72,7 +72,13 @@ def insert_persons(start, stop):
         cursor.execute(sql, params)
 
 
+def delete_persons_above(size):
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM population_person WHERE id_number > %s", [f"{size:018d}"])
+
+
 def time_pages(client, repeat):
+    """``{url: (samples in ms, query count)}``."""
     result = {}
     for url in PAGES:
         client.get(url)
@@ -84,8 +90,15 @@ def time_pages(client, repeat):
             started = time.perf_counter()
             client.get(url)
             samples.append((time.perf_counter() - started) * 1000)
-        result[url] = (statistics.median(samples), len(queries))
+        result[url] = (samples, len(queries))
     return result
+
+
+def merge(results, size, timed):
+    for url, (samples, queries) in timed.items():
+        known = results.setdefault(size, {}).setdefault(url, ([], queries))
+        known[0].extend(samples)
+        assert known[1] == queries, f"{url}: {known[1]} queries before, {queries} now"
 
 
 def main():
@@ -112,23 +125,34 @@ def main():
         print(f"database: {connection.vendor}; pages: {', '.join(PAGES)}; repeat {args.repeat}")
         results = {}
         have = 0
-        for size in sorted(args.sizes):
+        sizes = sorted(args.sizes)
+        # Up through the sizes, then back down (deleting): each size is timed on both
+        # legs, so a slow spell of the shared machine does not land on one size only.
+        for size in sizes + sizes[-2::-1]:
             started = time.perf_counter()
-            insert_persons(have + 1, size + 1)
+            if size > have:
+                insert_persons(have + 1, size + 1)
+            else:
+                delete_persons_above(size)
             have = size
-            inserted = time.perf_counter() - started
+            changed = time.perf_counter() - started
             started = time.perf_counter()
             call_command("refresh_progress", stdout=open(os.devnull, "w"))  # noqa: SIM115
             refreshed = time.perf_counter() - started
-            results[size] = time_pages(client, args.repeat)
-            print(f"\n{size:>9,} persons  (insert {inserted:.1f}s, refresh_progress {refreshed:.2f}s)")
-            for url, (median, queries) in results[size].items():
-                print(f"  {url:<36} median {median:7.1f} ms  {queries:3d} queries")
-        small, large = min(results), max(results)
-        print(f"\nratio {large:,} ÷ {small:,} persons (median time; queries):")
+            timed = time_pages(client, args.repeat)
+            merge(results, size, timed)
+            print(f"\n{size:>9,} persons  (write {changed:.1f}s, refresh_progress {refreshed:.2f}s)")
+            for url, (samples, queries) in timed.items():
+                print(f"  {url:<36} median {statistics.median(samples):7.1f} ms  {queries:3d} queries")
+        small, large = sizes[0], sizes[-1]
+        print(f"\nratio {large:,} ÷ {small:,} persons (median over both legs; queries):")
         for url in PAGES:
-            (m_small, q_small), (m_large, q_large) = results[small][url], results[large][url]
-            print(f"  {url:<36} {m_large / m_small:5.2f}   queries {q_small} → {q_large}")
+            (s_small, q_small), (s_large, q_large) = results[small][url], results[large][url]
+            m_small, m_large = statistics.median(s_small), statistics.median(s_large)
+            print(
+                f"  {url:<36} {m_small:6.1f} ms → {m_large:6.1f} ms  ratio {m_large / m_small:5.2f}"
+                f"   queries {q_small} → {q_large}"
+            )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
