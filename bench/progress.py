@@ -101,51 +101,74 @@ def merge(results, size, timed):
         assert known[1] == queries, f"{url}: {known[1]} queries before, {queries} now"
 
 
+def use_database(name):
+    """Point the default connection at ``name`` (the next query reconnects)."""
+    connection.close()
+    connection.settings_dict["NAME"] = name
+
+
+def build(size, keepdb):
+    """A database holding ``size`` persons, the catalogue, the plans and a member; returns its name."""
+    from django.contrib.auth import get_user_model
+
+    from hub.progress.signals import ensure_joint_meeting_group
+
+    if connection.vendor == "sqlite":
+        name = str(Path(connection.settings_dict["NAME"]).with_name(f"bench-progress-{size}.sqlite3"))
+    else:
+        name = f"test_{connection.settings_dict['NAME']}_{size}"
+    connection.settings_dict["TEST"] = {**connection.settings_dict.get("TEST", {}), "NAME": name}
+    name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keepdb)
+    devnull = open(os.devnull, "w")  # noqa: SIM115
+    call_command("load_catalogue", stdout=devnull)
+    call_command("load_plans", stdout=devnull)
+    delete_persons_above(0)
+    get_user_model().objects.filter(username="bench-member").delete()
+    member = get_user_model().objects.create_user("bench-member", password="bench-pw-2026")
+    member.groups.add(ensure_joint_meeting_group())
+    started = time.perf_counter()
+    insert_persons(1, size + 1)
+    inserted = time.perf_counter() - started
+    started = time.perf_counter()
+    call_command("refresh_progress", stdout=devnull)
+    refreshed = time.perf_counter() - started
+    print(f"{size:>9,} persons in {name}  (insert {inserted:.1f}s, refresh_progress {refreshed:.2f}s)")
+    client = Client()
+    client.force_login(member)
+    return name, client
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
-    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=5, help="requests per page per round")
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--keepdb", action="store_true", help="reuse the bench databases and keep them")
     args = parser.parse_args()
 
     setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    original = connection.settings_dict["NAME"]
+    sizes = sorted(args.sizes)
+    databases = {}
     try:
-        call_command("load_catalogue", stdout=open(os.devnull, "w"))  # noqa: SIM115
-        call_command("load_plans", stdout=open(os.devnull, "w"))  # noqa: SIM115
-        from django.contrib.auth import get_user_model
-
-        from hub.progress.signals import ensure_joint_meeting_group
-
-        member = get_user_model().objects.create_user("bench-member", password="bench-pw-2026")
-        member.groups.add(ensure_joint_meeting_group())
-        client = Client()
-        client.force_login(member)
-
-        print(f"database: {connection.vendor}; pages: {', '.join(PAGES)}; repeat {args.repeat}")
+        for size in sizes:
+            use_database(original)
+            databases[size] = build(size, args.keepdb)
+        print(f"{connection.vendor}: {args.rounds} rounds × {args.repeat} requests per page and size")
+        # The sizes take turns round by round, so a slow spell of the shared
+        # machine falls on all of them alike.
         results = {}
-        have = 0
-        sizes = sorted(args.sizes)
-        # Up through the sizes, then back down (deleting): each size is timed on both
-        # legs, so a slow spell of the shared machine does not land on one size only.
-        for size in sizes + sizes[-2::-1]:
-            started = time.perf_counter()
-            if size > have:
-                insert_persons(have + 1, size + 1)
-            else:
-                delete_persons_above(size)
-            have = size
-            changed = time.perf_counter() - started
-            started = time.perf_counter()
-            call_command("refresh_progress", stdout=open(os.devnull, "w"))  # noqa: SIM115
-            refreshed = time.perf_counter() - started
-            timed = time_pages(client, args.repeat)
-            merge(results, size, timed)
-            print(f"\n{size:>9,} persons  (write {changed:.1f}s, refresh_progress {refreshed:.2f}s)")
-            for url, (samples, queries) in timed.items():
+        for _round in range(args.rounds):
+            for size in sizes:
+                name, client = databases[size]
+                use_database(name)
+                merge(results, size, time_pages(client, args.repeat))
+        for size in sizes:
+            print(f"\n{size:>9,} persons")
+            for url, (samples, queries) in results[size].items():
                 print(f"  {url:<36} median {statistics.median(samples):7.1f} ms  {queries:3d} queries")
         small, large = sizes[0], sizes[-1]
-        print(f"\nratio {large:,} ÷ {small:,} persons (median over both legs; queries):")
+        print(f"\nratio {large:,} ÷ {small:,} persons (median time; queries):")
         for url in PAGES:
             (s_small, q_small), (s_large, q_large) = results[small][url], results[large][url]
             m_small, m_large = statistics.median(s_small), statistics.median(s_large)
@@ -154,7 +177,11 @@ def main():
                 f"   queries {q_small} → {q_large}"
             )
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        for name, _client in databases.values():
+            use_database(name)
+            if args.keepdb:
+                delete_persons_above(0)
+            connection.creation.destroy_test_db(original, verbosity=0, keepdb=args.keepdb)
 
 
 if __name__ == "__main__":
