@@ -31,6 +31,8 @@ DEBUG = env_bool("HUB_DEBUG", True)
 
 SECRET_KEY = os.environ.get("HUB_SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("HUB_ALLOWED_HOSTS")
+# Rotation: the previous key(s), comma-separated, still accepted for sessions and signatures.
+SECRET_KEY_FALLBACKS = env_list("HUB_SECRET_KEY_FALLBACKS")
 if DEBUG:
     SECRET_KEY = SECRET_KEY or "insecure-development-key-do-not-use-in-production"
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "testserver", "[::1]"]
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "simple_history",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "hub.catalogue",
     "hub.records",
     "hub.access",
@@ -65,17 +68,39 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "hub.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "hub.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "hub.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: turns a locked-out admin login into a 429.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "hub.security.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Admin login brute-force protection: after HUB_LOGIN_FAILURES failed attempts
+# for one username from one address, that pair is locked out for the cool-off.
+AXES_FAILURE_LIMIT = int(os.environ.get("HUB_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("HUB_LOGIN_COOLOFF_HOURS", "1"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Behind the reverse proxy the client address is the last X-Forwarded-For hop it adds.
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("HUB_PROXY_COUNT", "0")) or None
+AXES_IPWARE_PROXY_ORDER = "right-most"
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
 
 ROOT_URLCONF = "hub.urls"
 WSGI_APPLICATION = "hub.wsgi.application"
@@ -164,6 +189,11 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "hub.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [],
     "DEFAULT_PAGINATION_CLASS": "hub.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
@@ -189,6 +219,18 @@ SPECTACULAR_SETTINGS = {
 HUB_SIGNING_KEY = os.environ.get("HUB_SIGNING_KEY", "")
 HUB_SIGNING_KEY_ID = os.environ.get("HUB_SIGNING_KEY_ID", "dev-1")
 
+# Content security policy of the HTML pages (hub.middleware); everything is served by the hub itself.
+HUB_CONTENT_SECURITY_POLICY = os.environ.get(
+    "HUB_CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
 # The joint meeting's department assessment: weights of the component rates
 # and points deducted per missed deadline / overdue issue (hub.progress.constants).
 HUB_PROGRESS_ASSESSMENT = {
@@ -207,17 +249,36 @@ HUB_PROGRESS_ASSESSMENT = {
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("HUB_SSL_REDIRECT", True)
+    # Probes from the load balancer and process manager speak plain HTTP to the hub.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("HUB_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    X_FRAME_OPTIONS = "DENY"
+    CSRF_TRUSTED_ORIGINS = env_list("HUB_CSRF_TRUSTED_ORIGINS")
 
+# Structured logs: one JSON object per line (HUB_LOG_FORMAT=json, the default in
+# production) with the request id of the call; plain text while developing.
+LOG_FORMAT = os.environ.get("HUB_LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "hub.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "hub.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("HUB_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # One line per request; HUB_REQUEST_LOG=0 silences it (e.g. when the proxy logs requests).
+        "hub.request": {"level": "INFO" if env_bool("HUB_REQUEST_LOG", not DEBUG) else "WARNING"},
+    },
 }

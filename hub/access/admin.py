@@ -1,9 +1,12 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
+from . import services, usage
 from .choices import DecisionStatus
 from .models import AccessRequest, AccessRequestItem, ApiKey, AuditEntry, ConsumerSystem, Grant
 
@@ -138,3 +141,32 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        return [
+            path("usage/", self.admin_site.admin_view(self.usage_view), name="access_auditentry_usage"),
+            *super().get_urls(),
+        ]
+
+    def usage_view(self, request):
+        """Usage statistics page for operators (the same figures as /api/v1/access/usage/)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            days = min(max(int(request.GET.get("days", 30)), 1), 366)
+        except ValueError:
+            days = 30
+        since = usage.window(days)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Usage statistics"),
+            "opts": self.model._meta,
+            "days": days,
+            "by_day": usage.calls_by_day(since),
+            "by_item": usage.calls_by_item(since),
+            "by_department": usage.calls_by_department(since),
+            "subject": request.GET.get("subject", "").strip()[:64],
+        }
+        if context["subject"]:
+            context["subject_calls"] = usage.subject_calls(context["subject"])[:500]
+        return TemplateResponse(request, "admin/access/usage.html", context)

@@ -53,5 +53,11 @@ def _bound_fields(serializer_class, allowed):
 
 def serializer_for(model):
     """The governed serializer class of a base record model, fields from its item fields."""
-    meta = type("Meta", (), {"model": model, "fields": [f.name for f in model.item_fields()]})
+    names = [f.name for f in model.item_fields()]
+    # Output only, and any item may be absent (not granted): nothing is "required" in the schema.
+    meta = type(
+        "Meta",
+        (),
+        {"model": model, "fields": names, "extra_kwargs": {name: {"required": False} for name in names}},
+    )
     return type(f"{model.__name__}Serializer", (GovernedSerializer,), {"Meta": meta})

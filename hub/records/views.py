@@ -13,6 +13,7 @@ from functools import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Q
+from django.http import JsonResponse
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timezone import is_naive, make_aware
 from django.utils.translation import gettext as _
@@ -44,6 +45,21 @@ provenance_hooks = []  # callables (dataset, instance, fields) -> {field: {extra
 @cache
 def _serializer_class(model):
     return serializer_for(model)
+
+
+def refuse_nul(value, where):
+    """PostgreSQL text cannot hold NUL: refuse it as bad input (400), before it reaches SQL."""
+    if isinstance(value, str) and "\x00" in value:
+        raise BadRequest(
+            _("%(where)s: the NUL character is not allowed.")
+            % {"where": str(where)[:64].replace("\x00", "")},
+            code="invalid_character",
+        )
+
+
+def _printable(text, limit):
+    """Audit text fields without NUL (which would fail the insert and so the call)."""
+    return text.replace("\x00", "\ufffd")[:limit]
 
 
 def parse_as_of(value):
@@ -95,16 +111,14 @@ class GovernedViewSet(viewsets.GenericViewSet):
                 self._write_audit(response, started)
         except DatabaseError:
             log.exception("governed call failed closed")
-            response = self.finalize_response(
-                self.request,
-                Response(
-                    {
-                        "detail": _("The call could not be recorded; no data was returned."),
-                        "code": "unavailable",
-                    },
-                    status=503,
-                ),
-            )
+            body = {
+                "detail": _("The call could not be recorded; no data was returned."),
+                "code": "unavailable",
+            }
+            if not hasattr(self, "headers") or not hasattr(self.request, "accepted_renderer"):
+                # The database failed before DRF had set the call up (e.g. no connection at all).
+                return JsonResponse(body, status=503, json_dumps_params={"ensure_ascii": False})
+            response = self.finalize_response(self.request, Response(body, status=503))
         return response
 
     def _write_audit(self, response, started):
@@ -117,9 +131,9 @@ class GovernedViewSet(viewsets.GenericViewSet):
             key_prefix=user.key.prefix if system else "",
             client_ip=client_ip(request),
             request_id=request.META.get("HTTP_X_REQUEST_ID", "")[:64],
-            purpose=request.META.get("HTTP_X_PURPOSE", "")[:200],
+            purpose=_printable(request.META.get("HTTP_X_PURPOSE", ""), 200),
             method=request.method,
-            endpoint=request.path[:300],
+            endpoint=_printable(request.path, 300),
             dataset=self.audit.dataset or self.dataset.code,
             mode=self.audit.mode,
             subject_keys=self.audit.subject_keys,
@@ -132,6 +146,12 @@ class GovernedViewSet(viewsets.GenericViewSet):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.dataset = catalogue.for_model(self.queryset.model)
+        refuse_nul(kwargs.get(self.lookup_url_kwarg, ""), self.lookup_url_kwarg)
+        for name, values in request.query_params.lists():
+            refuse_nul(name, _("query parameter name"))
+            for value in values:
+                refuse_nul(value, name)
+        refuse_nul(request.META.get("HTTP_X_PURPOSE", ""), "X-Purpose")
         self.scope = resolve(request, self.dataset)
         self.audit.dataset = self.dataset.code
 
@@ -301,7 +321,7 @@ class GovernedViewSet(viewsets.GenericViewSet):
         model = self.queryset.model
         keys = []
         for position, entry in enumerate(entries):
-            where = _("row %(n)d: ") % {"n": position} if many else ""
+            where = _("row %(n)d: ") % {"n": position + 1} if many else ""
             if not isinstance(entry, dict):
                 raise BadRequest(where + _("expected a JSON object."), code="invalid")
             if key_name not in entry:
@@ -314,6 +334,12 @@ class GovernedViewSet(viewsets.GenericViewSet):
                     raise BadRequest(
                         where + _("unknown item '%(name)s'.") % {"name": str(name)[:64]}, code="unknown_item"
                     )
+                if isinstance(entry[name], (dict, list)):
+                    raise BadRequest(
+                        where
+                        + _("%(name)s: expected a single value, not an array or object.") % {"name": name},
+                        code="invalid",
+                    )
             for name in checked:
                 if name not in verifiable:
                     raise NoGrant(
@@ -322,6 +348,7 @@ class GovernedViewSet(viewsets.GenericViewSet):
                         _("Item %(item)s is not granted in verify mode.")
                         % {"item": self.dataset.by_field[name].code},
                     )
+            refuse_nul(entry[key_name], where + key_name)
             keys.append(model.normalize_key(entry[key_name]))
         fields = sorted({name for entry in entries for name in entry} | {key_name})
         records = {

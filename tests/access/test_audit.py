@@ -100,5 +100,12 @@ def test_who_used_this_subjects_data():
     report = web.get(f"/api/v1/access/usage/subjects/{person.id_number}/").json()
     assert len(report["results"]) == 2
     assert web.get(f"/api/v1/access/usage/subjects/{other.id_number}/").json()["results"] == []
-    usage = web.get("/api/v1/access/usage/").json()["results"]
-    assert sum(row["calls"] for row in usage) == 2
+    usage = web.get("/api/v1/access/usage/").json()
+    assert sum(row["calls"] for row in usage["results"]) == 2
+    assert usage["by_item"] == [{"item": "population.person.name", "calls": 2}]
+    assert usage["by_department"][0]["calls"] == 2
+    assert web.get("/api/v1/access/usage/", {"days": "many"}).status_code == 400
+    page = web.get("/admin/access/auditentry/usage/")
+    assert page.status_code == 200 and "population.person.name" in page.content.decode()
+    report_page = web.get("/admin/access/auditentry/usage/", {"subject": person.id_number}).content.decode()
+    assert report_page.count("<td>population.person.name</td>") == 2 + 1  # two calls + the by-item row

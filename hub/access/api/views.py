@@ -1,19 +1,17 @@
 """Access endpoints: who am I, apply for items, decide on them, usage."""
 
-from django.db.models import Count
-from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, status, viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hub.access import services
+from hub.access import services, usage
 from hub.access.authentication import SystemPrincipal
-from hub.access.models import AccessRequest, AuditEntry, Grant
+from hub.access.models import AccessRequest, Grant
 
 from .serializers import (
     AccessRequestCreateSerializer,
@@ -32,7 +30,23 @@ def _raise(error):
 class MeView(APIView):
     """The calling system and its active grants."""
 
-    @extend_schema(responses=GrantSerializer(many=True))
+    @extend_schema(
+        responses=inline_serializer(
+            "Me",
+            {
+                "system": inline_serializer(
+                    "MeSystem",
+                    {
+                        "name": serializers.CharField(),
+                        "department": serializers.CharField(),
+                        "consumer": serializers.BooleanField(),
+                        "provider": serializers.BooleanField(),
+                    },
+                ),
+                "grants": GrantSerializer(many=True),
+            },
+        )
+    )
     def get(self, request):
         if not isinstance(request.user, SystemPrincipal):
             raise exceptions.PermissionDenied(_("Only systems with an API key have grants."))
@@ -109,46 +123,27 @@ class AccessRequestViewSet(viewsets.GenericViewSet):
 
 
 class UsageView(APIView):
-    """Usage statistics for operators: calls per system, dataset and day."""
+    """Usage statistics for operators: calls per day, system, department, dataset and item."""
 
     permission_classes = [IsAdminUser]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        queryset = AuditEntry.objects.all()
-        for param, field in (("system", "system__name"), ("dataset", "dataset")):
-            if request.query_params.get(param):
-                queryset = queryset.filter(**{field: request.query_params[param]})
-        rows = (
-            queryset.annotate(day=TruncDate("at"))
-            .values("day", "system__name", "system__department__code", "dataset")
-            .annotate(calls=Count("id"))
-            .order_by("-day", "system__name", "dataset")[:1000]
-        )
+        try:
+            days = min(max(int(request.query_params.get("days", 30)), 1), 366)
+        except ValueError:
+            raise exceptions.ValidationError({"days": [_("A whole number of days, 1 to 366.")]}) from None
+        since = usage.window(days)
         return Response(
             {
-                "results": [
-                    {
-                        "day": row["day"].isoformat() if row["day"] else None,
-                        "system": row["system__name"],
-                        "department": row["system__department__code"],
-                        "dataset": row["dataset"],
-                        "calls": row["calls"],
-                    }
-                    for row in rows
-                ]
+                "days": days,
+                "results": usage.calls_by_day(
+                    since, request.query_params.get("system"), request.query_params.get("dataset")
+                ),
+                "by_item": usage.calls_by_item(since),
+                "by_department": usage.calls_by_department(since),
             }
         )
-
-
-def subject_usage(key):
-    """Audit rows that touched the subject ``key`` (who used this subject's data)."""
-    from django.db import connection
-
-    queryset = AuditEntry.objects.select_related("system")
-    if connection.vendor == "postgresql":
-        return queryset.filter(subject_keys__contains=[key])
-    return queryset.filter(subject_keys__icontains=f'"{key}"')
 
 
 class SubjectUsageView(APIView):
@@ -158,7 +153,7 @@ class SubjectUsageView(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, key):
-        rows = subject_usage(key).order_by("-id")[:1000]
+        rows = usage.subject_calls(key)[:1000]
         return Response(
             {
                 "key": key,

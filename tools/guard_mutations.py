@@ -1,0 +1,142 @@
+"""Prove the governed-API tests guard what they claim: remove each guard, watch tests fail.
+
+    .venv/bin/python tools/guard_mutations.py [pytest target]
+
+Each mutation is a one-line source edit that disables one guard of the
+governed read path. The script applies it, runs the governed-API test base
+against the population library (SQLite, fast), restores the file, and
+reports how many tests failed. Every row must show at least one failure;
+the script exits non-zero otherwise.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+MUTATIONS = [
+    (
+        "no mode check",
+        "hub/records/views.py",
+        "        if not self.scope.has(mode):\n",
+        "        if False:\n",
+    ),
+    (
+        "serializer returns every field",
+        "hub/records/views.py",
+        '            "fields": fields,\n',
+        '            "fields": None,\n',
+    ),
+    (
+        "no masking",
+        "hub/records/views.py",
+        '            "masks": self.scope.masks(mode),\n',
+        '            "masks": {},\n',
+    ),
+    (
+        "filters not checked against grants",
+        "hub/records/views.py",
+        '            if declared.field_name.split("__")[0] not in allowed:\n',
+        "            if False:\n",
+    ),
+    (
+        "ordering not checked against grants",
+        "hub/records/views.py",
+        "            if name not in allowed:\n",
+        "            if False:\n",
+    ),
+    (
+        "q searches every search field",
+        "hub/records/views.py",
+        "            searchable = [f for f in self.search_fields if f in allowed]\n",
+        "            searchable = list(self.search_fields)\n",
+    ),
+    (
+        "verify items not checked against grants",
+        "hub/records/views.py",
+        "                if name not in verifiable:\n",
+        "                if False:\n",
+    ),
+    (
+        "history shows every item",
+        "hub/records/views.py",
+        "        fields = self.scope.fields(Mode.LOOKUP)\n        versions = history.versions(",
+        "        fields = [i.field for i in self.dataset.items]\n        versions = history.versions(",
+    ),
+    (
+        "no audit row",
+        "hub/records/views.py",
+        "                self._write_audit(response, started)\n",
+        "                pass\n",
+    ),
+    (
+        "purpose requirement ignored",
+        "hub/access/scope.py",
+        "            if require_purpose and not has_purpose:\n",
+        "            if False:\n",
+    ),
+    (
+        "expired grants count",
+        "hub/access/authentication.py",
+        "     AND (g.expires_at IS NULL OR g.expires_at > %s)\n",
+        "     AND (g.expires_at IS NULL OR g.expires_at > %s OR TRUE)\n",
+    ),
+    (
+        "revoked keys accepted",
+        "hub/access/authentication.py",
+        "        if not key.is_usable:\n",
+        "        if False:\n",
+    ),
+    (
+        "IP allow-list ignored",
+        "hub/access/authentication.py",
+        "        if not key.system.allows_ip(client_ip(request)):\n",
+        "        if False:\n",
+    ),
+    (
+        "not-shared grants honoured",
+        "hub/access/scope.py",
+        "            if item is None or item.sharing_type == SharingType.NOT_SHARED:\n",
+        "            if item is None:\n",
+    ),
+]
+
+
+def main():
+    target = sys.argv[1] if len(sys.argv) > 1 else "tests/population/test_api.py"
+    failures_missing = []
+    print(f"{'mutation':42s} failing tests")
+    for name, path, old, new in MUTATIONS:
+        file = ROOT / path
+        original = file.read_text()
+        if old not in original:
+            print(f"{name:42s} SOURCE CHANGED: mutation no longer applies")
+            failures_missing.append(name)
+            continue
+        file.write_text(original.replace(old, new, 1))
+        try:
+            run = subprocess.run(
+                [sys.executable, "-m", "pytest", target, "-q", "-p", "no:cacheprovider"],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+            )
+        finally:
+            file.write_text(original)
+        failed = [
+            line.split("::")[-1].split(" ")[0]
+            for line in run.stdout.splitlines()
+            if line.startswith("FAILED")
+        ]
+        print(f"{name:42s} {len(failed):3d}  {', '.join(failed[:3])}{' …' if len(failed) > 3 else ''}")
+        if not failed:
+            failures_missing.append(name)
+    if failures_missing:
+        print("No test caught:", ", ".join(failures_missing))
+        sys.exit(1)
+    print("Every guard is covered by at least one failing test.")
+
+
+if __name__ == "__main__":
+    main()
