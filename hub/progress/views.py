@@ -78,13 +78,14 @@ def dashboard_view(view):
 
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,32}")  # a PlanBatch code; anything else is not looked up
 
 
 def parse_filters(params, today=None):
     """``(batch code or None, Period)`` from ``?batch=``, ``?period=YYYY-MM`` or ``?start=&end=``."""
     today = today or timezone.localdate()
     batch = params.get("batch") or None
-    if batch is not None and not PlanBatch.objects.filter(code=batch).exists():
+    if batch is not None and (not SLUG.fullmatch(batch) or not PlanBatch.objects.filter(code=batch).exists()):
         raise BadFilter(_("batch: there is no plan batch '%(value)s'.") % {"value": batch[:40]})
     period = params.get("period")
     start, end = params.get("start"), params.get("end")

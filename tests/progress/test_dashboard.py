@@ -137,6 +137,7 @@ def test_systems_may_read_the_progress_api(populated):
     "query, word",
     [
         ("batch=no-such", "batch"),
+        ("batch=a%00b", "batch"),
         ("period=2026-13", "period"),
         ("period=last-month", "period"),
         ("start=2026-02-30", "start/end"),
