@@ -17,8 +17,9 @@ def _cell(value):
     return value if isinstance(value, (int, float)) else str(value)
 
 
-def download(filename, sheets, fmt="csv"):
-    """``sheets`` is ``[(title, header, rows)]``; CSV writes the sheets one after another."""
+def render(sheets, fmt="csv"):
+    """``sheets`` is ``[(title, header, rows)]``; returns the file's bytes. CSV writes the sheets
+    one after another, with a byte-order mark so spreadsheet programs read the Chinese as UTF-8."""
     if fmt == "xlsx":
         book = Workbook()
         book.remove(book.active)
@@ -29,9 +30,7 @@ def download(filename, sheets, fmt="csv"):
                 sheet.append([_cell(v) for v in row])
         buffer = io.BytesIO()
         book.save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-        return response
+        return buffer.getvalue()
     text = io.StringIO()
     writer = csv.writer(text)
     for index, (title, header, rows) in enumerate(sheets):
@@ -42,9 +41,16 @@ def download(filename, sheets, fmt="csv"):
         writer.writerow([str(h) for h in header])
         for row in rows:
             writer.writerow([_cell(v) for v in row])
-    # A byte-order mark so spreadsheet programs open the Chinese text as UTF-8.
-    response = HttpResponse("\ufeff" + text.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return ("\ufeff" + text.getvalue()).encode("utf-8")
+
+
+def download(filename, sheets, fmt="csv"):
+    """The sheets as an attachment ``filename.csv`` or ``filename.xlsx``."""
+    content_type = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
+    response = HttpResponse(render(sheets, fmt), content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{filename}.{"xlsx" if fmt == "xlsx" else "csv"}"'
+    )
     return response
 
 

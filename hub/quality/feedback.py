@@ -58,9 +58,11 @@ def report(system, *, dataset, key, item, message):
     if record is None:
         raise FeedbackError("key", _("No record with this key."), status=404, code="not_found")
     partition = getattr(record, spec.partition_field) if spec.partition_field else None
-    source = spec.source_of(item_spec.field, partition) or spec.key_item.source
-    department = Department.objects.get(code=source)
-    data_item = DataItem.objects.select_related("dataset").get(code=item_spec.code)
+    source = spec.source_of(item_spec.field, partition)
+    data_item = DataItem.objects.select_related("dataset__library").get(code=item_spec.code)
+    department = Department.objects.filter(code=source).first() if source else None
+    # A partition missing from the catalogue has no source to name: the library's lead takes it.
+    department = department or data_item.dataset.library.lead_department
     now = timezone.now()
     note = f"{system.name}: {message}"
     lookup = {

@@ -30,7 +30,7 @@ HITS = "quality_scan_hits"
 SCOPE = "quality_scan_scope"
 EXAMPLES = 5
 KEY_CHUNK = 5000
-WORK_MEM = "128MB"
+WORK_MEM = "256MB"
 
 
 class ScanError(RuntimeError):

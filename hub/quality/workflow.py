@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .choices import IssueStatus
-from .models import IssueEvent, QualityIssue
+from .models import IssueEvent
 
 S = IssueStatus
 
@@ -132,6 +132,3 @@ def bulk_transition(queryset, action_name, *, user, note=""):
 
 def available_actions(user, issue):
     return [a for a in ACTIONS.values() if issue.status in a.sources and may_act(user, issue, a)]
-
-
-__all__ = ["ACTIONS", "QualityIssue", "TransitionError", "transition", "bulk_transition", "is_operator"]

@@ -114,3 +114,32 @@ def test_department_bulletin_lists_overdue_issues_to_its_stewards(scanned):
     export = _client(make_steward("mzt")).get("/quality/bulletin/mzt/?format=csv").content.decode("utf-8-sig")
     assert issue.record_key in export
     assert _client(make_steward("mzt")).get("/quality/bulletin/nobody/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_bulletin_command_writes_the_periodic_files(scanned, tmp_path):
+    from django.core.management import call_command
+
+    call_command("quality_bulletin", "--output-dir", str(tmp_path), stdout=io.StringIO())
+    call_command(
+        "quality_bulletin",
+        "--department",
+        "mzt",
+        "--format",
+        "csv",
+        "--output-dir",
+        str(tmp_path),
+        stdout=io.StringIO(),
+    )
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert len(files) == 2
+    book = openpyxl.load_workbook(tmp_path / next(f for f in files if f.endswith(".xlsx")))
+    assert [c.value for c in book["ranking"][2]][:2] == [1, "gat"]
+    text = (tmp_path / next(f for f in files if f.endswith(".csv"))).read_text(encoding="utf-8-sig")
+    assert QualityIssue.objects.get(department__code="mzt").record_key in text
+
+
+@pytest.mark.django_db
+def test_bulletin_speaks_chinese_by_default(scanned):
+    html = _client(make_steward("gat")).get("/quality/bulletin/").content.decode()
+    assert "全省数据质量通报" in html and "部门得分排名" in html

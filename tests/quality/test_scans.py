@@ -180,3 +180,27 @@ def test_quality_scan_command(rules, capsys):
     out = capsys.readouterr().out
     assert "population.person: 1 rows, 1 failures, 1 issues opened" in out
     assert "[" in out  # progress lines
+
+
+@pytest.mark.django_db
+def test_ingest_scan_finds_a_duplicate_of_an_untouched_record(rules, django_capture_on_commit_callbacks):
+    from population.demo import make_id_number
+
+    existing = make_person(name="吴同名")
+    twin = make_id_number("320506", existing.birth_date, 321, True)
+    with django_capture_on_commit_callbacks(execute=True):
+        bulk_write(
+            Person,
+            [
+                {
+                    "id_number": twin,
+                    "name": "吴同名",
+                    "birth_date": existing.birth_date,
+                    "gender": "1",
+                    "household_division": "320506",
+                }
+            ],
+            department="gat",
+        )
+    found = set(QualityIssue.objects.values_list("rule__code", "record_key"))
+    assert found == {(f"{P}.name.uniqueness.suspected_duplicate", twin)}

@@ -67,10 +67,14 @@ class Command(BaseCommand):
             content_type__app_label__in=LIBRARY_APPS, codename__regex=r"^(view|change|add)_"
         ) | Permission.objects.filter(
             content_type__app_label__in=["access", "quality"],
-            codename__in=["view_accessrequestitem", "change_accessrequestitem"],
-        ) | Permission.objects.filter(
-            content_type__app_label="quality",
-            codename__in=["view_qualityissue", "change_qualityissue", "view_qualityrule", "view_scan"],
+            codename__in=[
+                "view_accessrequestitem",
+                "change_accessrequestitem",
+                "view_qualityissue",
+                "change_qualityissue",
+                "view_qualityrule",
+                "view_scan",
+            ],
         )
         stewards.permissions.set(perms)
         admin = user_model.objects.filter(username="admin").first()
