@@ -264,3 +264,45 @@ def test_recount_ignores_datasets_without_a_model():
     aggregates.recount_dataset("nowhere.nothing")
     assert not DatasetStat.objects.filter(dataset="nowhere.nothing").exists()
     assert Person.objects.aggregate(m=Max("pk"))["m"] is None
+
+
+def test_partitioned_datasets_count_per_partition_and_source(django_capture_on_commit_callbacks, monkeypatch):
+    """Licences and credit records are partitioned; population stands in for one here."""
+    import dataclasses
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rows = write_persons(30, seed=20, departments=("gat",))
+    counties = sorted({row["household_division"] for row in rows})
+    owners = {county: ("nanjing" if i % 2 == 0 else "suzhou") for i, county in enumerate(counties)}
+    real = catalogue.get("population.person")
+    items = tuple(dataclasses.replace(item, source=None) for item in real.items)
+    partitioned = dataclasses.replace(
+        real, partition_field="household_division", items=items, partitions=owners
+    )
+    datasets = {**{d.code: d for d in catalogue.all_datasets()}, real.code: partitioned}
+
+    def get(code):
+        if code not in datasets:
+            raise catalogue.UnknownDataset(code)
+        return datasets[code]
+
+    monkeypatch.setattr(catalogue, "get", get)
+    monkeypatch.setattr(catalogue, "all_datasets", lambda: list(datasets.values()))
+
+    aggregates.recount_dataset("population.person")
+    for county in counties:
+        in_county = Person.objects.filter(household_division=county)
+        assert DatasetStat.objects.get(partition=county).records == in_county.count()
+        name = ItemStat.objects.get(item="population.person.name", partition=county)
+        assert name.filled == in_county.count()
+
+    make_plan(entries=[("population", "population.person", "", "nanjing", 0)])
+    data = metrics.load()
+    nanjing = metrics.figures(data, "department", "nanjing")
+    mine = Person.objects.filter(household_division__in=[c for c, o in owners.items() if o == "nanjing"])
+    assert nanjing["records"] == mine.count()
+    assert nanjing["catalogue_items"] == len(items) * sum(1 for o in owners.values() if o == "nanjing")
+    assert nanjing["items_delivered"] == 1  # a dataset entry with no target: any record of its partitions
+    suzhou = metrics.figures(data, "department", "suzhou")
+    assert nanjing["records"] + suzhou["records"] == Person.objects.count()
+    assert metrics.figures(data)["catalogue_items"] == len(items)
