@@ -27,6 +27,9 @@ def bulk_write(model, rows, *, department, reason="", batch=None, chunk=2000):
     key = dataset.natural_key
     batch = batch or uuid.uuid4().hex
     rows = list(rows)
+    prepare = getattr(model, "prepare_row", None)  # columns derived from others (e.g. a geometry's box)
+    if prepare is not None:
+        rows = [prepare(row) for row in rows]
     fields = sorted({name for row in rows for name in row} - {key})
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     history_attrs = {"source_department": department, "batch": batch}

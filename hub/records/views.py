@@ -85,6 +85,7 @@ class GovernedViewSet(viewsets.GenericViewSet):
 
     filterset_class = None
     search_fields: tuple = ()
+    extra_params: tuple = ()  # query parameters a library action reads itself (e.g. geodata's bbox)
     lookup_url_kwarg = "key"
     lookup_value_regex = "[^/]+"
 
@@ -250,7 +251,7 @@ class GovernedViewSet(viewsets.GenericViewSet):
         allowed = set(self.scope.fields(Mode.SEARCH))
         filters = self.filterset_class.base_filters if self.filterset_class else {}
         for param in params:
-            if param in RESERVED_PARAMS:
+            if param in RESERVED_PARAMS or param in self.extra_params:
                 continue
             declared = filters.get(param)
             if declared is None:
