@@ -25,6 +25,12 @@ def person_items():
     return catalogue.get("population.person").items
 
 
+def catalogue_fill():
+    """``{item spec: records holding a value}`` over every catalogued dataset, straight from the tables."""
+    datasets = catalogue.all_datasets()
+    return {item: filled(dataset.model, item.field) for dataset in datasets for item in dataset.items}
+
+
 def assert_stats_match_table():
     stats = {s.item: s.filled for s in ItemStat.objects.filter(dataset="population.person")}
     assert stats == {item.code: filled(Person, item.field) for item in person_items()}
@@ -91,13 +97,17 @@ def test_figures_match_direct_computation(django_capture_on_commit_callbacks):
     data = metrics.load(batch="test-batch")
     province = metrics.figures(data)
 
-    items = person_items()
-    attached = [i for i in items if filled(Person, i.field) > 0]
-    assert province["catalogue_items"] == len(items)
-    assert province["items_attached"] == len(attached)
-    assert province["mount_rate"] == round(len(attached) / len(items), 4)
-    assert province["records"] == records
+    fill = catalogue_fill()  # other libraries' datasets are catalogued too, empty here
+    assert province["catalogue_items"] == len(fill)
+    assert province["items_attached"] == sum(1 for n in fill.values() if n > 0)
+    assert province["mount_rate"] == round(province["items_attached"] / len(fill), 4)
+    assert province["records"] == sum(d.model.objects.count() for d in catalogue.all_datasets()) == records
     assert province["items_planned"] == 5
+    items = person_items()
+    population = metrics.figures(data, "library", "population")
+    attached = [i for i in items if filled(Person, i.field) > 0]
+    assert population["catalogue_items"] == len(items)
+    assert population["mount_rate"] == round(len(attached) / len(items), 4)
     # dataset entry 1 is delivered; marital status holds a value for ≥ 90% of persons
     marital_share = filled(Person, "marital_status") / records
     assert province["items_delivered"] == 1 + (marital_share >= 0.9)
@@ -107,14 +117,16 @@ def test_figures_match_direct_computation(django_capture_on_commit_callbacks):
     assert province["deadlines_missed"] == 0
 
     mzt = metrics.figures(data, "department", "mzt")
-    assert (mzt["catalogue_items"], mzt["items_attached"], mzt["mount_rate"]) == (1, 1, 1.0)
+    mzt_items = [i for i in fill if i.source == "mzt"]  # marital status, and the divisions' items
+    assert mzt["catalogue_items"] == len(mzt_items)
+    assert mzt["items_attached"] == sum(1 for i in mzt_items if fill[i] > 0) == 1
     assert mzt["records"] == filled(Person, "marital_status")
     jyt = metrics.figures(data, "department", "jyt")
     assert (jyt["items_attached"], jyt["items_delivered"], jyt["records"]) == (0, 0, 0)
     gat = metrics.figures(data, "department", "gat")
-    gat_items = [i for i in items if i.source == "gat"]
+    gat_items = [i for i in fill if i.source == "gat"]
     assert gat["catalogue_items"] == len(gat_items)
-    assert gat["items_attached"] == sum(1 for i in gat_items if filled(Person, i.field) > 0)
+    assert gat["items_attached"] == sum(1 for i in gat_items if fill[i] > 0)
     assert gat["records"] == records
 
     library = metrics.figures(data, "library", "population")
@@ -165,8 +177,9 @@ def test_deadlines_missed_and_assessment(django_capture_on_commit_callbacks, set
     }
     gat = metrics.figures(data, "department", "gat")
     # gat has no plan entry (delivery left out): its score is its mount rate
-    gat_items = [i for i in person_items() if i.source == "gat"]
-    mount = sum(1 for i in gat_items if filled(Person, i.field) > 0) / len(gat_items)
+    fill = catalogue_fill()
+    gat_items = [i for i in fill if i.source == "gat"]
+    mount = sum(1 for i in gat_items if fill[i] > 0) / len(gat_items)
     assert gat["assessment"] == round(100 * mount, 1)
     assert metrics.figures(data, "department", "jyt")["assessment"] == 0.0  # (0 + 0) / 2 − 5, floored
 
@@ -199,12 +212,15 @@ def test_refresh_progress_rebuilds_what_events_maintained(django_capture_on_comm
         write_persons(20, seed=17)
     _system, client = make_system(grants=[("population.person.name", "lookup", False)])
     client.get(f"/api/v1/population/persons/{person.id_number}/")
-    maintained = sorted(ItemStat.objects.values_list("item", "partition", "filled"))
+    population = ItemStat.objects.filter(dataset="population.person")
+    maintained = sorted(population.values_list("item", "partition", "filled"))
     usage = sorted(UsageStat.objects.values_list("day", "system_id", "dataset", "calls"))
     ItemStat.objects.all().delete()
     UsageStat.objects.all().delete()
     call_command("refresh_progress", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert sorted(ItemStat.objects.values_list("item", "partition", "filled")) == maintained
+    assert sorted(population.values_list("item", "partition", "filled")) == maintained
+    # every other catalogued dataset is counted too (empty here)
+    assert {s.dataset for s in DatasetStat.objects.all()} == {d.code for d in catalogue.all_datasets()}
     assert sorted(UsageStat.objects.values_list("day", "system_id", "dataset", "calls")) == usage
     assert_stats_match_table()
 
@@ -305,4 +321,4 @@ def test_partitioned_datasets_count_per_partition_and_source(django_capture_on_c
     assert nanjing["items_delivered"] == 1  # a dataset entry with no target: any record of its partitions
     suzhou = metrics.figures(data, "department", "suzhou")
     assert nanjing["records"] + suzhou["records"] == Person.objects.count()
-    assert metrics.figures(data)["catalogue_items"] == len(items)
+    assert metrics.figures(data, "library", "population")["catalogue_items"] == len(items)
