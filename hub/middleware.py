@@ -12,6 +12,7 @@ import time
 import uuid
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 
 from .logs import request_id_var
@@ -96,3 +97,32 @@ class ApiLanguageMiddleware:
             translation.activate("en")
             request.LANGUAGE_CODE = "en"
         return self.get_response(request)
+
+
+class RejectNulMiddleware:
+    """Refuse a NUL character in the path or query string with a 400, for every view.
+
+    PostgreSQL text cannot hold NUL; letting one through to a filter or a
+    search box would surface as a database error (a 503) instead of the
+    caller's mistake. Checking once here covers the API, the admin and the
+    pages alike.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        where = None
+        if "\x00" in request.path_info:
+            where = "path"
+        else:
+            for name, values in request.GET.lists():
+                if "\x00" in name or any("\x00" in value for value in values):
+                    where = name.replace("\x00", "")[:64] or "query"
+                    break
+        if where is None:
+            return self.get_response(request)
+        message = f"{where}: the NUL character is not allowed."
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": message, "code": "invalid_character"}, status=400)
+        return HttpResponseBadRequest(message)

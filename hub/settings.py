@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "hub.middleware.RequestIdMiddleware",
+    "hub.middleware.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "hub.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -213,6 +214,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets sharing a field name ("status") across libraries get their own component names.
+    "ENUM_NAME_OVERRIDES": {
+        "EntityStatusEnum": "credit.choices.EntityStatus",
+        "RepairStatusEnum": "credit.choices.RepairStatus",
+    },
 }
 
 # Ed25519 signing key (PEM, base64 raw or hex) for licence authenticity.

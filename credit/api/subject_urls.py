@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from .dossier import SubjectDossierViewSet
+
+urlpatterns = [
+    path("<str:key>/", SubjectDossierViewSet.as_view({"get": "retrieve"}), name="subject-dossier"),
+]

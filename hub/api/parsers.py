@@ -17,12 +17,22 @@ MAX_DEPTH = 32
 
 
 def nesting_depth(value):
-    """Depth of nested arrays/objects, computed without recursion."""
+    """Depth of nested arrays/objects, computed without recursion; raises on a NUL in any string.
+
+    PostgreSQL text cannot hold NUL, so a ``\u0000`` anywhere in a body is
+    refused here as bad input rather than failing later in the database.
+    """
     deepest = 0
     stack = [(value, 1)]
     while stack:
         node, depth = stack.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                raise ParseError(_("JSON parse error - the NUL character is not allowed in strings."))
+            continue
         if isinstance(node, dict):
+            if any("\x00" in key for key in node):
+                raise ParseError(_("JSON parse error - the NUL character is not allowed in keys."))
             children = node.values()
         elif isinstance(node, list):
             children = node

@@ -56,7 +56,7 @@ class BaseRecordAdmin(SimpleHistoryAdmin):
         if department is None:
             return set()
         dataset = self._dataset()
-        partition = getattr(obj, dataset.partition_field, None) if obj and dataset.partition_field else None
+        partition = obj.partition_value() if obj else None
         editable = set()
         for item in dataset.items:
             if item.is_key and obj is not None:

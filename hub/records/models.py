@@ -103,6 +103,14 @@ class BaseRecord(models.Model):
                 changed.append(f.name)
         return changed
 
+    def partition_value(self):
+        """The partition value as the catalogue keys it: a foreign key's raw value, not its object."""
+        dataset = self.catalogue_spec()
+        if not dataset.partition_field:
+            return None
+        value = getattr(self, self._meta.get_field(dataset.partition_field).attname)
+        return None if value is None else str(value)
+
     def partition_values(self):
         """The partition value(s) whose source must agree: before and after the change."""
         dataset = self.catalogue_spec()

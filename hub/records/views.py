@@ -186,7 +186,7 @@ class GovernedViewSet(viewsets.GenericViewSet):
         dataset = self.dataset
 
         def provenance(instance, field, value):
-            partition = getattr(instance, dataset.partition_field) if dataset.partition_field else None
+            partition = instance.partition_value()
             source = dataset.source_of(field, partition)
             entry = {
                 "value": value,

@@ -76,8 +76,10 @@ def test_sql_looking_strings_are_plain_data_everywhere(scene, evil):
         # The lookup of people[0] (position 7) is granted its name; nothing else may show one.
         assert_no_leak(response, people, allow_names=(people[0].name,) if position == 7 else ())
     assert responses[7].status_code in (200, 400)
-    verify_match = responses[6].json()
-    assert verify_match["match"] is False
+    if "\x00" in evil:  # refused by the JSON parser as bad input
+        assert responses[6].status_code == 400
+    else:
+        assert responses[6].json()["match"] is False
     # Search by an injected name finds nothing (the filter is a bound parameter, not SQL).
     if responses[1].status_code == 200:
         assert responses[1].json()["results"] == []
@@ -249,3 +251,17 @@ def test_anonymous_and_malformed_keys_get_401_without_data():
         response = anonymous.get(f"/api/v1/population/persons/{person.id_number}/")
         assert response.status_code in (401, 403)
         assert person.name not in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/quality/issues/?department=%00x",
+        "/api/v1/catalogue/departments/?x%00=1",
+        "/admin/population/person/?q=%00",
+    ],
+)
+def test_nul_in_any_query_string_is_400_for_every_view(url, admin_client):
+    response = admin_client.get(url)
+    assert response.status_code == 400

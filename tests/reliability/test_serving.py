@@ -25,6 +25,7 @@ def production_env(**extra):
         "HUB_DEBUG": "0",
         "HUB_SECRET_KEY": secrets.token_urlsafe(64),
         "HUB_ALLOWED_HOSTS": "hub.example.gov.cn,testserver",
+        "HUB_SIGNING_KEY": secrets.token_hex(32),  # licences are signed with it (licences.E001)
         "DJANGO_SETTINGS_MODULE": "hub.settings",
     }
     env.update(extra)

@@ -10,7 +10,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
 
 
 class DataItemSerializer(serializers.ModelSerializer):
-    source_department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    source_department = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = DataItem

@@ -1,0 +1,102 @@
+"""Issuing and changing licences, and the state actions: suspend, revoke, restore.
+
+Each runs inside a write context of the acting department, so the
+one-source rule (per licence type) and history apply; each writes one
+history row whose reason says what was done and why. Bad input raises
+``ValidationError`` (nothing written), a department that does not issue the
+type raises ``SourceRuleViolation`` (nothing written).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from hub.records import context
+
+from . import identifiers, reference
+from .choices import TRANSITIONS
+from .models import Licence, LicenceType
+
+
+class TransitionRefused(ValidationError):
+    """The action does not apply to the licence's current state."""
+
+
+def new_identifier(type_code, issuer_code, version="001"):
+    """A new GB/T 36904 identifier with an opaque random serial."""
+    return identifiers.build(type_code, issuer_code, identifiers.new_serial(), version)
+
+
+@transaction.atomic
+def issue(department, *, user=None, system="", reason="", **values):
+    """Issue a new licence as ``department``; returns it, signed.
+
+    ``issuing_authority`` and ``issuer_code`` default to the department's own
+    (from the reference file); ``identifier`` defaults to a new one for the
+    type and issuer code, with an opaque serial.
+    """
+    if isinstance(values.get("licence_type"), LicenceType):
+        values["licence_type"] = values["licence_type"].code
+    if department in reference.data()["issuers"]:
+        own = reference.issuer(department)
+        values.setdefault("issuing_authority", own["name"])
+        values.setdefault("issuer_code", own["credit_code"])
+    if not values.get("identifier"):
+        type_code = values.get("licence_type")
+        if type_code and values.get("issuer_code"):
+            values["identifier"] = new_identifier(type_code, values["issuer_code"])
+    with context.writing(department, user=user, system=system, reason=reason or _("Issued")):
+        licence = Licence(**values)
+        licence.save()
+    return licence
+
+
+@transaction.atomic
+def change(licence, department, *, user=None, system="", reason="", **values):
+    """Change a licence's content as ``department``; the hub re-signs it."""
+    licence = Licence.objects.select_for_update().get(pk=licence.pk)
+    for name, value in values.items():
+        setattr(licence, name, value)
+    with context.writing(department, user=user, system=system, reason=reason or _("Changed")):
+        licence.save()
+    return licence
+
+
+@transaction.atomic
+def transition(licence, action, department, *, reason, user=None, system=""):
+    """Apply ``action`` (suspend, revoke, restore) with a reason; refused from states it does not fit."""
+    if action not in TRANSITIONS:
+        raise ValidationError({"action": [_("Unknown action '%(action)s'.") % {"action": action}]})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": [_("A reason is required to %(action)s a licence.") % {"action": action}]}
+        )
+    sources, target = TRANSITIONS[action]
+    licence = Licence.objects.select_for_update().get(pk=licence.pk)
+    if licence.status not in sources:
+        raise TransitionRefused(
+            {
+                "status": [
+                    _("A %(state)s licence cannot be %(action)sd.")
+                    % {"state": licence.get_status_display(), "action": action}
+                ]
+            }
+        )
+    licence.status = target
+    licence.status_reason = reason[:200]
+    with context.writing(department, user=user, system=system, reason=f"{action}: {reason}"):
+        licence.save()
+    return licence
+
+
+def suspend(licence, department, *, reason, **kwargs):
+    return transition(licence, "suspend", department, reason=reason, **kwargs)
+
+
+def revoke(licence, department, *, reason, **kwargs):
+    return transition(licence, "revoke", department, reason=reason, **kwargs)
+
+
+def restore(licence, department, *, reason, **kwargs):
+    return transition(licence, "restore", department, reason=reason, **kwargs)
