@@ -255,11 +255,12 @@ def entry_state(data, entry, share=None):
     if dataset is None:
         measure, available = 0, 0
     else:
-        mine = (
-            (lambda partition: dataset.partitions.get(partition) == entry.department.code)
-            if dataset.partition_field
-            else (lambda partition: True)
-        )
+        owned = {p for p, source in dataset.partitions.items() if source == entry.department.code}
+        # A partitioned dataset's entry counts the partitions its department is the source of;
+        # the library's lead department (coordinating), or one owning none, answers for all.
+        if entry.library.lead_department_id == entry.department_id:
+            owned = set()
+        mine = (lambda partition: partition in owned) if owned else (lambda partition: True)
         available = sum(
             s.records for s in data.dataset_stats if s.dataset == entry.dataset and mine(s.partition)
         )

@@ -30,13 +30,31 @@ def write_persons(count, seed=1, departments=("gat", "mzt", "jyt", "rst"), reaso
     return rows
 
 
-def filled(model, field):
+def filled(model, field, queryset=None):
     """Records holding a value for ``field``, counted straight from the table."""
     query = Q(**{f"{field}__isnull": False})
     internal = model._meta.get_field(field).get_internal_type()
     if internal in ("CharField", "TextField"):
         query &= ~Q(**{field: ""})
-    return model.objects.filter(query).count()
+    return (queryset if queryset is not None else model.objects).filter(query).count()
+
+
+def department_units(department):
+    """Records holding a value, per item (and partition) the department is the source of."""
+    from hub.catalogue import spec as catalogue
+
+    counts = []
+    for dataset in catalogue.all_datasets():
+        model = dataset.model
+        for item in dataset.items:
+            if dataset.partition_field:
+                for value, source in dataset.partitions.items():
+                    if source == department:
+                        part = model.objects.filter(**{dataset.partition_field: value})
+                        counts.append(filled(model, item.field, part))
+            elif item.source == department:
+                counts.append(filled(model, item.field))
+    return counts
 
 
 def make_plan(code="test-batch", share="0.900", entries=(), deadline=None):
