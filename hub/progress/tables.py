@@ -4,6 +4,7 @@ import csv
 import io
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -15,10 +16,10 @@ FIGURE_COLUMNS = [
     ("catalogue_items", _("Catalogue items"), "int"),
     ("items_attached", _("Items with data"), "int"),
     ("mount_rate", _("Mount rate"), "rate"),
-    ("records", _("Records"), "int"),
+    ("records", pgettext_lazy("progress", "Records"), "int"),
     ("target_records", _("Target records"), "int"),
     ("records_rate", _("Records vs target"), "rate"),
-    ("timeliness", _("Timeliness"), "rate"),
+    ("timeliness", pgettext_lazy("progress", "Timeliness"), "rate"),
     ("quality_score", _("Quality score"), "score"),
     ("calls", _("Calls"), "int"),
     ("systems", _("Consuming systems"), "int"),
@@ -40,8 +41,8 @@ ENTRY_COLUMNS = [
     ("item", _("Item"), "text"),
     ("department_name", _("Responsible department"), "text"),
     ("target_records", _("Target records"), "int"),
-    ("records", _("Records"), "int"),
-    ("deadline", _("Deadline"), "text"),
+    ("records", pgettext_lazy("progress", "Records"), "int"),
+    ("deadline", pgettext_lazy("progress", "Deadline"), "text"),
     ("delivered", _("Delivered"), "bool"),
     ("deadline_missed", _("Deadline missed"), "bool"),
     ("notes", _("Notes"), "text"),

@@ -199,6 +199,8 @@ def test_chinese_by_default_whatever_the_browser_asks(populated):
     client = member_client()
     page = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "全省概览" in page
+    # the dashboard's own words, not other apps' translations of the same English
+    assert ">全省<" in page and ">至<" in page and "及时率" in page
     english = client.get("/dashboard/?lang=en")
     assert "Province at a glance" in english.content.decode()
     assert "Province at a glance" in client.get("/dashboard/").content.decode()  # the choice is kept
