@@ -3,7 +3,9 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hub_bench .venv/bin/python bench/lookup.py \
         [--persons 20000] [--seconds 8] [--rounds 3] [--clients 8] [--workers 2]
 
-Both endpoints are served by the same gunicorn process; the governed one
+Both endpoints are served by the same gunicorn process, started with the
+production configuration (``hub/gunicorn.conf.py``: gthread workers from the
+CPU count); the governed one
 authenticates an API key, resolves grants, masks, and appends a hash-chained
 audit row in the read's transaction. Rounds alternate bare and governed
 load so drift in the machine's speed hits both; the medians and their ratio
@@ -116,7 +118,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=None, help="default: the production config's")
+    parser.add_argument("--threads", type=int, default=None, help="default: the production config's")
     parser.add_argument("--port", type=int, default=8391)
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
@@ -124,20 +127,17 @@ def main():
 
     raw_key, keys, audit_count = setup(args.persons)
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "bench.wsgi",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
+        [sys.executable, "-m", "gunicorn", "bench.wsgi", "--config", "hub/gunicorn.conf.py"],
         cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "HUB_CONN_MAX_AGE": "600"},
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "HUB_CONN_MAX_AGE": "600",
+            "HUB_BIND": f"127.0.0.1:{args.port}",
+            "HUB_LOG_LEVEL": "warning",
+            **({"HUB_WORKERS": str(args.workers)} if args.workers else {}),
+            **({"HUB_THREADS": str(args.threads)} if args.threads else {}),
+        },
     )
     try:
         for _ in range(100):
@@ -186,8 +186,8 @@ def main():
         }
     ratio = summary["governed"]["rps_median"] / summary["bare"]["rps_median"]
     print(
-        f"persons={args.persons} clients={args.clients} workers={args.workers} "
-        f"rounds={args.rounds} x {args.seconds}s"
+        f"persons={args.persons} clients={args.clients} workers={args.workers or 'config'} "
+        f"threads={args.threads or 'config'} rounds={args.rounds} x {args.seconds}s"
     )
     for name in ("bare", "governed"):
         s = summary[name]

@@ -87,8 +87,8 @@ SOURCE_ITEMS = {
 
 
 def seed(command, persons=1000):
-    """Create ``persons`` synthetic persons, each source department writing its own items."""
-    from hub.records.services import bulk_write
+    """Create ``persons`` synthetic persons, each source department loading its own items."""
+    from hub.records.ingest import ingest
 
     from .models import Person
 
@@ -98,9 +98,9 @@ def seed(command, persons=1000):
         return
     rows = list(generate_persons(persons - existing, start=existing, seed=2026 + existing))
     for department, fields in SOURCE_ITEMS.items():
-        part = [
-            {"id_number": row["id_number"], **{f: row[f] for f in fields if row[f] not in ("", None)}}
-            for row in rows
-        ]
-        counts = bulk_write(Person, part, department=department, reason="demo seed")
+        part = ({"id_number": row["id_number"], **{f: row[f] for f in fields}} for row in rows)
+        report = ingest(
+            "population.person", part, department=department, channel="seed", reason="demo seed"
+        ).report
+        counts = {k: report[k] for k in ("created", "updated", "unchanged", "rejected_count")}
         command.stdout.write(f"Persons from {department}: {counts}")

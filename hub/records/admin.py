@@ -109,3 +109,6 @@ class BaseRecordAdmin(SimpleHistoryAdmin):
                 obj.save()
             except SourceRuleViolation as exc:
                 raise PermissionDenied(exc.message) from exc
+
+
+from . import ingest_admin  # noqa: E402, F401  (registers the ingest batches and the import page)

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from .ingest_views import IngestBatchView, IngestView
+
+urlpatterns = [
+    path("batches/<uuid:batch>/", IngestBatchView.as_view(), name="ingest-batch"),
+    path("<str:dataset>/", IngestView.as_view(), name="ingest"),
+]

@@ -1,5 +1,8 @@
 """The abstract base record and the provenance its history rows carry."""
 
+import uuid
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -158,3 +161,58 @@ class BaseRecord(models.Model):
     @property
     def natural_key_value(self):
         return getattr(self, self.catalogue_spec().natural_key)
+
+
+class IngestBatch(models.Model):
+    """One provider load: who sent it, for which dataset, and the report it produced.
+
+    The row is written in the same transaction as the records, so a batch
+    that did not commit leaves no "completed" row; the idempotency key is
+    unique per system, so a replay finds the first report instead of writing.
+    """
+
+    class Status(models.TextChoices):
+        COMPLETED = "completed", _("Completed")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    dataset = models.CharField(_("dataset"), max_length=100, db_index=True)
+    department = models.ForeignKey(
+        "catalogue.Department", models.PROTECT, related_name="ingest_batches", verbose_name=_("department")
+    )
+    system = models.ForeignKey(
+        "access.ConsumerSystem",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ingest_batches",
+        verbose_name=_("system"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    channel = models.CharField(_("channel"), max_length=16, blank=True)
+    # NULL, not "": batches without a key must not collide in the unique constraint below.
+    idempotency_key = models.CharField(  # noqa: DJ001
+        _("idempotency key"), max_length=200, null=True, blank=True
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    report = models.JSONField(_("report"), default=dict)
+    created_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("ingest batch")
+        verbose_name_plural = _("ingest batches")
+        constraints = [
+            models.UniqueConstraint(fields=["system", "idempotency_key"], name="ingest_batch_idempotency_key")
+        ]
+
+    def __str__(self):
+        return f"{self.dataset} · {self.department_id} · {self.created_at:%Y-%m-%d %H:%M}"
