@@ -327,3 +327,16 @@ def test_partitioned_datasets_count_per_partition_and_source(django_capture_on_c
     lead = make_plan(code="lead-batch", entries=[("population", "population.person", "", "gat", 0)])
     state = metrics.entry_state(metrics.load(batch="lead-batch"), lead.entries.get())
     assert state.measure == Person.objects.count() and state.delivered
+
+
+def test_ingest_endpoint_batches_keep_the_counts(django_capture_on_commit_callbacks):
+    from tests.records.ingest_helpers import as_json, gat_rows, post
+
+    _system, provider = make_system(department="gat", provider=True)
+    rows = gat_rows(25, seed=21)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(provider, as_json(rows), HTTP_IDEMPOTENCY_KEY="progress-ingest-1")
+    assert response.status_code == 200, response.content
+    assert response.json()["created"] == 25
+    assert_stats_match_table()
+    assert metrics.figures(metrics.load(), "library", "population")["records"] == 25
