@@ -178,7 +178,10 @@ def after_write(dataset_code):
 
     flush.progress_dataset = dataset_code
     flush.done = False
-    transaction.on_commit(flush)
+    # robust: the records are committed already; a failed recount (e.g. a busy SQLite
+    # file) is logged and must not fail the writer. The next write or refresh_progress
+    # sets the figures right.
+    transaction.on_commit(flush, robust=True)
 
 
 def refresh_dataset(dataset_code):
