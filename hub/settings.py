@@ -237,6 +237,21 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# The joint meeting's department assessment: weights of the component rates
+# and points deducted per missed deadline / overdue issue (hub.progress.constants).
+HUB_PROGRESS_ASSESSMENT = {
+    "weights": {
+        "delivery": 30,
+        "mount_rate": 20,
+        "records": 10,
+        "timeliness": 15,
+        "quality": 15,
+        "sharing": 10,
+    },
+    "sharing_systems_target": 5,
+    "penalties": {"deadline_missed": 2.0, "overdue_issue": 0.5},
+}
+
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("HUB_SSL_REDIRECT", True)

@@ -1,3 +1,5 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from .views import ProgressView
+
+urlpatterns = [path("", ProgressView.as_view(), name="progress-api")]

@@ -45,13 +45,16 @@ class Command(BaseCommand):
             if module is not None and hasattr(module, "seed"):
                 module.seed(self, persons=persons)
         call_command("quality_scan", stdout=self.stdout)
+        call_command("load_plans", stdout=self.stdout)
+        call_command("refresh_progress", stdout=self.stdout)
         if not quiet_keys:
             for name, raw in keys.items():
                 self.stdout.write(f"API key for {name}: {raw}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready. Admin login: admin / {DEMO_PASSWORD}; stewards: steward-<department> / "
-                f"{DEMO_PASSWORD} (e.g. steward-gat, steward-mzt)."
+                f"{DEMO_PASSWORD} (e.g. steward-gat, steward-mzt); joint meeting: meeting / {DEMO_PASSWORD} "
+                "at /dashboard/."
             )
         )
 
@@ -86,6 +89,13 @@ class Command(BaseCommand):
                 )
             user.groups.add(stewards)
             Steward.objects.get_or_create(user=user, defaults={"department": department})
+        # A joint-meeting member: reads the dashboard, is not staff, sees no records.
+        from hub.progress.signals import ensure_joint_meeting_group
+
+        member = user_model.objects.filter(username="meeting").first()
+        if member is None:
+            member = user_model.objects.create_user("meeting", "meeting@example.invalid", DEMO_PASSWORD)
+        member.groups.add(ensure_joint_meeting_group())
 
     def seed_systems(self):
         keys = {}
