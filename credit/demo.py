@@ -19,7 +19,7 @@ from simple_history.utils import bulk_create_with_history
 
 from geodata.divisions import current_counties
 from hub.records import context
-from hub.records.events import records_written
+from hub.records.events import announce_written
 from hub.records.sources import check_write
 
 from .choices import REGISTRATION_PARTITIONS, add_months, add_years
@@ -282,16 +282,14 @@ def create_partitioned(model, rows, department, reason="demo seed"):
             custom_historical_attrs={"source_department": department, "batch": batch},
         )
     key = dataset.natural_key
-    transaction.on_commit(
-        lambda: records_written.send(
-            sender=model,
-            dataset=dataset.code,
-            department=department,
-            batch=batch,
-            keys=[str(row[key]) for row in rows],
-            created=len(rows),
-            updated=0,
-        )
+    announce_written(
+        sender=model,
+        dataset=dataset.code,
+        department=department,
+        batch=batch,
+        keys=[str(row[key]) for row in rows],
+        created=len(rows),
+        updated=0,
     )
     return len(rows)
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from hub.records import context
-from hub.records.events import records_written
+from hub.records.events import announce_written
 from hub.records.sources import check_write
 
 from . import identifiers, reference, signing
@@ -99,16 +99,14 @@ def bulk_issue(slug, rows, *, reason="demo seed"):
             custom_historical_attrs={"source_department": department, "batch": batch},
         )
     keys = [r["identifier"] for r in rows]
-    transaction.on_commit(
-        lambda: records_written.send(
-            sender=Licence,
-            dataset=Licence.dataset_code,
-            department=department,
-            batch=batch,
-            keys=keys,
-            created=len(keys),
-            updated=0,
-        )
+    announce_written(
+        sender=Licence,
+        dataset=Licence.dataset_code,
+        department=department,
+        batch=batch,
+        keys=keys,
+        created=len(keys),
+        updated=0,
     )
     return len(rows)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from . import context
-from .events import records_written
+from .events import announce_written
 from .sources import check_write
 
 
@@ -75,15 +75,13 @@ def bulk_write(model, rows, *, department, reason="", batch=None, chunk=2000):
                     custom_historical_attrs=history_attrs,
                 )
                 counts["updated"] += len(updates)
-    transaction.on_commit(
-        lambda: records_written.send(
-            sender=model,
-            dataset=dataset.code,
-            department=department,
-            batch=batch,
-            keys=[row[key] for row in rows],
-            created=counts["created"],
-            updated=counts["updated"],
-        )
+    announce_written(
+        sender=model,
+        dataset=dataset.code,
+        department=department,
+        batch=batch,
+        keys=[row[key] for row in rows],
+        created=counts["created"],
+        updated=counts["updated"],
     )
     return counts

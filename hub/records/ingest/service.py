@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from hub.catalogue import spec as catalogue
 
-from ..events import records_written
+from ..events import announce_written
 from ..sources import SourceRuleViolation, check_write
 from .loaders import Target, loader_for
 from .parsing import IngestInputError, objects_as_rows, read_rows
@@ -140,7 +140,7 @@ def ingest(
     department_code = getattr(department, "code", department)
     batch_id = uuid.uuid4()
     try:
-        report = _run(
+        batch, report = _run(
             batch_id,
             dataset_code,
             source,
@@ -172,7 +172,10 @@ def ingest(
         if not dry_run:
             _record_failure(batch_id, dataset_code, department_code, system, user, channel, refusal)
         raise
-    return Outcome(_batch_model().objects.get(pk=batch_id), report)
+    # The batch row is already committed; answering from it in memory rather than
+    # reading it back means nothing can fail after the commit (a busy SQLite
+    # writer would otherwise turn a written batch into an error, and a resubmit).
+    return Outcome(batch, report)
 
 
 def _record_failure(batch_id, dataset_code, department_code, system, user, channel, refusal):
@@ -347,18 +350,16 @@ def _run(batch_id, dataset_code, source, department, **options):
         batch.finished_at = timezone.now()
         batch.save(update_fields=["report", "finished_at"])
         if created or updated:
-            transaction.on_commit(
-                lambda: records_written.send(
-                    sender=model,
-                    dataset=dataset.code,
-                    department=department,
-                    batch=batch_id.hex,
-                    keys=keys,
-                    created=created,
-                    updated=updated,
-                )
+            announce_written(
+                sender=model,
+                dataset=dataset.code,
+                department=department,
+                batch=batch_id.hex,
+                keys=keys,
+                created=created,
+                updated=updated,
             )
-    return report
+    return batch, report
 
 
 def _check_sources(dataset, department, columns, loader, partitions):
