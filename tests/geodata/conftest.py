@@ -1,6 +1,7 @@
 """Geodata fixtures: the reference divisions with their (synthetic) boundaries, loaded per test."""
 
 import pytest
+from django.utils import translation
 
 from geodata import divisions, spatial
 
@@ -21,3 +22,10 @@ def loaded_divisions(db):
 
     load_divisions()
     return True
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Service-level messages are asserted in English; pages and API responses choose their own language."""
+    with translation.override("en"):
+        yield
