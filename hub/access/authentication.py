@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -90,7 +91,7 @@ def load_key(prefix):
     """
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and settings.HUB_PREPARED_KEY_QUERY:
             _prepare_key_query(cursor)
             cursor.execute("EXECUTE hub_load_key (%s, %s)", [now, prefix])
         else:

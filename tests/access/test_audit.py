@@ -111,6 +111,16 @@ def test_who_used_this_subjects_data():
     assert report_page.count("<td>population.person.name</td>") == 2 + 1  # two calls + the by-item row
 
 
+def as_database_owner(sql, params):
+    """Run ``sql`` past the append-only trigger, as the database owner can."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        try:
+            cursor.execute(sql, params)
+        finally:
+            cursor.execute("SET session_replication_role = origin")
+
+
 def _append_from_threads(threads, rows_each):
     """Append audit rows from several database sessions at once; return each session's backend pid."""
     import threading
@@ -165,10 +175,7 @@ def test_tampering_in_any_lane_is_found():
     _append_from_threads(threads=4, rows_each=5)
     lane = AuditEntry.objects.order_by("-chain").values_list("chain", flat=True).first()
     victim = AuditEntry.objects.filter(chain=lane).order_by("id")[2]
-    with connection.cursor() as cursor:
-        cursor.execute("SET session_replication_role = replica")
-        cursor.execute("UPDATE access_auditentry SET endpoint = '/elsewhere' WHERE id = %s", [victim.pk])
-        cursor.execute("SET session_replication_role = origin")
+    as_database_owner("UPDATE access_auditentry SET endpoint = '/elsewhere' WHERE id = %s", [victim.pk])
     _checked, broken, why = audit.verify()
     assert broken.pk == victim.pk and "hash" in why
     with pytest.raises(CommandError, match=f"entry {victim.pk}"):
@@ -181,9 +188,6 @@ def test_a_deleted_row_inside_a_lane_is_found():
     _append_from_threads(threads=3, rows_each=5)
     lane = AuditEntry.objects.values_list("chain", flat=True).first()
     gone = AuditEntry.objects.filter(chain=lane).order_by("id")[1]
-    with connection.cursor() as cursor:
-        cursor.execute("SET session_replication_role = replica")
-        cursor.execute("DELETE FROM access_auditentry WHERE id = %s", [gone.pk])
-        cursor.execute("SET session_replication_role = origin")
+    as_database_owner("DELETE FROM access_auditentry WHERE id = %s", [gone.pk])
     _checked, broken, why = audit.verify()
     assert broken.chain == lane and broken.pk > gone.pk and "prev_hash" in why
