@@ -80,15 +80,12 @@ def append(**fields):
         entry.hash = content_digest(entry)  # the trigger turns the digest into the link
         _insert(entry)
     else:
-        with transaction.atomic(savepoint=False):
-            with _local_lock:
-                prev = (
-                    AuditEntry.objects.filter(chain=0).order_by("-id").values_list("hash", flat=True).first()
-                    or GENESIS
-                )
-                entry.prev_hash = prev
-                entry.hash = entry_hash(entry, prev)
-                _insert(entry)
+        # A savepoint when nested, so a failed insert spoils no outer atomic block.
+        with transaction.atomic(), _local_lock:
+            prev = AuditEntry.objects.filter(chain=0).order_by("-id").values_list("hash", flat=True).first()
+            entry.prev_hash = prev or GENESIS
+            entry.hash = entry_hash(entry, entry.prev_hash)
+            _insert(entry)
     call_audited.send(sender=AuditEntry, entry=entry)
     return entry
 
