@@ -69,6 +69,34 @@ def setup(persons):
     return raw, keys, AuditEntry.objects.count
 
 
+def cpu_seconds(server_pid):
+    """CPU seconds used so far by the gunicorn tree and by PostgreSQL's processes (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    server = postgres = 0.0
+    children = {}
+    stats = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                raw = fh.read()
+        except OSError:
+            continue
+        comm = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2 :].split()
+        pid, ppid = int(entry), int(fields[1])
+        stats[pid] = (comm, (int(fields[11]) + int(fields[12])) / tick)
+        children.setdefault(ppid, []).append(pid)
+    todo = [server_pid]
+    while todo:
+        pid = todo.pop()
+        server += stats.get(pid, ("", 0.0))[1]
+        todo.extend(children.get(pid, []))
+    postgres = sum(cpu for comm, cpu in stats.values() if comm.startswith("postgres"))
+    return server, postgres
+
+
 def load(port, path_for, headers, seconds, clients):
     latencies = []
     errors = [0]
@@ -151,25 +179,19 @@ def main():
         governed_headers = {"Authorization": f"Api-Key {raw_key}"}
         results = {"bare": [], "governed": []}
         audit_before = audit_count()
+        targets = {
+            "bare": (lambda rng: f"/bare/persons/{rng.choice(keys)}/", {}),
+            "governed": (lambda rng: f"/api/v1/population/persons/{rng.choice(keys)}/", governed_headers),
+        }
         for _round in range(args.rounds):
-            results["bare"].append(
-                load(
-                    args.port,
-                    lambda rng: f"/bare/persons/{rng.choice(keys)}/",
-                    {},
-                    args.seconds,
-                    args.clients,
-                )
-            )
-            results["governed"].append(
-                load(
-                    args.port,
-                    lambda rng: f"/api/v1/population/persons/{rng.choice(keys)}/",
-                    governed_headers,
-                    args.seconds,
-                    args.clients,
-                )
-            )
+            for name, (path_for, headers) in targets.items():
+                before = cpu_seconds(server.pid)
+                result = load(args.port, path_for, headers, args.seconds, args.clients)
+                after = cpu_seconds(server.pid)
+                done = max(result["requests"], 1)
+                result["server_cpu_ms"] = (after[0] - before[0]) / done * 1000
+                result["postgres_cpu_ms"] = (after[1] - before[1]) / done * 1000
+                results[name].append(result)
         audited = audit_count() - audit_before
     finally:
         server.terminate()
@@ -183,6 +205,8 @@ def main():
             "p99_ms_median": statistics.median(r["p99_ms"] for r in runs),
             "errors": sum(r["errors"] for r in runs),
             "requests": sum(r["requests"] for r in runs),
+            "server_cpu_ms": statistics.median(r["server_cpu_ms"] for r in runs),
+            "postgres_cpu_ms": statistics.median(r["postgres_cpu_ms"] for r in runs),
         }
     ratio = summary["governed"]["rps_median"] / summary["bare"]["rps_median"]
     print(
@@ -193,7 +217,8 @@ def main():
         s = summary[name]
         print(
             f"{name:9s} {s['rps_median']:8.1f} req/s  p50 {s['p50_ms_median']:6.2f} ms  "
-            f"p99 {s['p99_ms_median']:6.2f} ms  errors {s['errors']}"
+            f"p99 {s['p99_ms_median']:6.2f} ms  errors {s['errors']}  "
+            f"CPU per call: gunicorn {s['server_cpu_ms']:.2f} ms, PostgreSQL {s['postgres_cpu_ms']:.2f} ms"
         )
     print(f"governed/bare throughput ratio (median): {ratio:.2f}")
     print(f"audit rows written: {audited} for {summary['governed']['requests']} governed calls")

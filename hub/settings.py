@@ -177,6 +177,11 @@ CACHES = {
 
 # Largest request body accepted by the API; bigger ingest files go through
 # ``manage.py ingest``.
+# The API-key lookup is a session-level prepared statement on PostgreSQL;
+# turn it off behind a pooler that does not keep sessions (PgBouncer in
+# transaction mode).
+HUB_PREPARED_KEY_QUERY = os.environ.get("HUB_PREPARED_KEY_QUERY", "1") != "0"
+
 HUB_MAX_BODY_BYTES = int(os.environ.get("HUB_MAX_BODY_BYTES", str(50 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = HUB_MAX_BODY_BYTES
 

@@ -229,11 +229,17 @@ class AuditEntry(models.Model):
     items = models.JSONField(_("items returned"), default=list, blank=True)
     status = models.PositiveSmallIntegerField(_("status"))
     duration_ms = models.FloatField(_("duration (ms)"), default=0)
+    # The log is a set of hash chains ("lanes"): on PostgreSQL each database
+    # session links its rows into lane ``backend pid % AUDIT_LANES`` so that
+    # concurrent calls do not all queue on one lock; each lane is a complete
+    # chain in id order (see migration 0004 and ``audit.verify``).
+    chain = models.PositiveSmallIntegerField(_("chain"), default=0, editable=False)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False)
 
     class Meta:
         ordering = ["-id"]
+        indexes = [models.Index(fields=["chain", "id"], name="access_audit_chain_id")]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
 

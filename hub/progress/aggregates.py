@@ -2,15 +2,18 @@
 
 Each write batch recounts only the dataset it touched, with one aggregate
 query (``COUNT`` per item column, grouped by partition); each audited call
-adds to one ``UsageStat`` row with a single upsert statement. The dashboard
+adds to one ``UsageStat`` row (on PostgreSQL in the audit row's own INSERT,
+by a trigger). The dashboard
 reads these rows and never the base tables.
 """
 
 import datetime
 import logging
+import zoneinfo
 
 from django.apps import apps
-from django.db import connection, models, transaction
+from django.conf import settings
+from django.db import connection, connections, models, transaction
 from django.db.models import Count, Max, Q
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
@@ -111,19 +114,59 @@ def recount_all():
     return codes
 
 
+COUNT_CALL_TRIGGER = """
+CREATE OR REPLACE FUNCTION progress_count_call() RETURNS trigger AS $$
+BEGIN
+    IF NEW.system_id IS NOT NULL AND NEW.dataset <> '' AND NEW.status < 400 THEN
+        INSERT INTO progress_usagestat (day, system_id, dataset, shard, calls, records)
+        VALUES ((NEW.at AT TIME ZONE '{time_zone}')::date, NEW.system_id, NEW.dataset, NEW.chain,
+                1, NEW.result_count)
+        ON CONFLICT (day, system_id, dataset, shard) DO UPDATE
+        SET calls = progress_usagestat.calls + 1,
+            records = progress_usagestat.records + EXCLUDED.records;
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS progress_count_call ON access_auditentry;
+CREATE TRIGGER progress_count_call AFTER INSERT ON access_auditentry
+    FOR EACH ROW EXECUTE FUNCTION progress_count_call();
+"""
+
+
+def install_call_counter(using="default"):
+    """On PostgreSQL, count each audited call in the audit row's own INSERT (a trigger).
+
+    The row lands in the shard of the audit row's lane, so calls that do not
+    share a lane lock do not share a counter row either. Installed after every
+    ``migrate`` with the current ``TIME_ZONE`` (a call's day is local).
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    time_zone = str(zoneinfo.ZoneInfo(settings.TIME_ZONE)).replace("'", "''")
+    with connection.cursor() as cursor:
+        cursor.execute(COUNT_CALL_TRIGGER.format(time_zone=time_zone))
+
+
 def record_call(entry):
     """Add one audited call to its day's ``UsageStat`` row (one upsert statement).
 
     Only successful calls by a consuming system on a dataset count as sharing.
+    On PostgreSQL the audit row's insert trigger counts it already (see
+    :func:`install_call_counter`); elsewhere this upsert does.
     """
+    if connection.vendor == "postgresql":
+        return
     if not entry.system_id or not entry.dataset or entry.status >= 400:
         return
     day = timezone.localdate(entry.at)
     table = connection.ops.quote_name(UsageStat._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (day, system_id, dataset, calls, records) VALUES (%s, %s, %s, 1, %s) "
-            f"ON CONFLICT (day, system_id, dataset) DO UPDATE SET calls = {table}.calls + 1, "
+            f"INSERT INTO {table} (day, system_id, dataset, shard, calls, records) "
+            "VALUES (%s, %s, %s, 0, 1, %s) "
+            f"ON CONFLICT (day, system_id, dataset, shard) DO UPDATE SET calls = {table}.calls + 1, "
             f"records = {table}.records + EXCLUDED.records",
             [connection.ops.adapt_datefield_value(day), entry.system_id, entry.dataset, entry.result_count],
         )

@@ -14,3 +14,4 @@ class ProgressConfig(AppConfig):
         from . import signals
 
         post_migrate.connect(signals.ensure_joint_meeting_group, sender=self)
+        post_migrate.connect(signals.install_call_counter, sender=self)

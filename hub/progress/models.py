@@ -134,10 +134,16 @@ class UsageStat(models.Model):
     dataset = models.CharField(_("dataset"), max_length=64)
     calls = models.BigIntegerField(_("calls"), default=0)
     records = models.BigIntegerField(_("records returned"), default=0)
+    # Calls are counted in one of several rows per day, system and dataset (on
+    # PostgreSQL by database session) so that concurrent calls of one system
+    # do not queue on one row's lock; readers sum the shards.
+    shard = models.PositiveSmallIntegerField(_("shard"), default=0, editable=False)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["day", "system_id", "dataset"], name="progress_usage_stat_unique")
+            models.UniqueConstraint(
+                fields=["day", "system_id", "dataset", "shard"], name="progress_usage_stat_unique"
+            )
         ]
         indexes = [models.Index(fields=["dataset", "day"])]
         verbose_name = _("usage statistic")

@@ -34,6 +34,10 @@ post_save.connect(recount_after_save, dispatch_uid="progress_recount_after_save"
 post_delete.connect(recount_after_save, dispatch_uid="progress_recount_after_delete")
 
 
+def install_call_counter(using="default", **kwargs):
+    aggregates.install_call_counter(using)
+
+
 def ensure_joint_meeting_group(**kwargs):
     """Create the read-only ``Joint meeting`` group with its view permissions (after migrate/flush)."""
     from django.contrib.auth.models import Group, Permission

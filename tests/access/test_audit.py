@@ -109,3 +109,85 @@ def test_who_used_this_subjects_data():
     assert page.status_code == 200 and "population.person.name" in page.content.decode()
     report_page = web.get("/admin/access/auditentry/usage/", {"subject": person.id_number}).content.decode()
     assert report_page.count("<td>population.person.name</td>") == 2 + 1  # two calls + the by-item row
+
+
+def as_database_owner(sql, params):
+    """Run ``sql`` past the append-only trigger, as the database owner can."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        try:
+            cursor.execute(sql, params)
+        finally:
+            cursor.execute("SET session_replication_role = origin")
+
+
+def _append_from_threads(threads, rows_each):
+    """Append audit rows from several database sessions at once; return each session's backend pid."""
+    import threading
+
+    from django.db import connections
+
+    pids = []
+    failures = []
+    barrier = threading.Barrier(threads)
+
+    def work():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pids.append(cursor.fetchone()[0])
+            barrier.wait()
+            for n in range(rows_each):
+                with transaction.atomic():
+                    audit.append(method="GET", endpoint=f"/t/{n}", status=200, dataset="population.person")
+        except Exception as exc:  # pragma: no cover - reported below
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert not failures, failures
+    return pids
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="lanes are linked by the PostgreSQL trigger")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_sessions_write_complete_chains_one_lane_each():
+    pids = _append_from_threads(threads=6, rows_each=40)
+    assert AuditEntry.objects.count() == 6 * 40
+    lanes = set(AuditEntry.objects.values_list("chain", flat=True).distinct())
+    assert lanes == {pid % 16 for pid in pids}
+    for lane in lanes:
+        rows = list(AuditEntry.objects.filter(chain=lane).order_by("id"))
+        assert rows[0].prev_hash == audit.GENESIS
+        for previous, row in zip(rows, rows[1:], strict=False):
+            assert row.prev_hash == previous.hash
+    assert audit.verify() == (240, None, "")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="lanes are linked by the PostgreSQL trigger")
+@pytest.mark.django_db(transaction=True)
+def test_tampering_in_any_lane_is_found():
+    _append_from_threads(threads=4, rows_each=5)
+    lane = AuditEntry.objects.order_by("-chain").values_list("chain", flat=True).first()
+    victim = AuditEntry.objects.filter(chain=lane).order_by("id")[2]
+    as_database_owner("UPDATE access_auditentry SET endpoint = '/elsewhere' WHERE id = %s", [victim.pk])
+    _checked, broken, why = audit.verify()
+    assert broken.pk == victim.pk and "hash" in why
+    with pytest.raises(CommandError, match=f"entry {victim.pk}"):
+        call_command("verify_audit", verbosity=0)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="lanes are linked by the PostgreSQL trigger")
+@pytest.mark.django_db(transaction=True)
+def test_a_deleted_row_inside_a_lane_is_found():
+    _append_from_threads(threads=3, rows_each=5)
+    lane = AuditEntry.objects.values_list("chain", flat=True).first()
+    gone = AuditEntry.objects.filter(chain=lane).order_by("id")[1]
+    as_database_owner("DELETE FROM access_auditentry WHERE id = %s", [gone.pk])
+    _checked, broken, why = audit.verify()
+    assert broken.chain == lane and broken.pk > gone.pk and "prev_hash" in why

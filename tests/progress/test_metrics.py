@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, connections
 from django.db.models import Max
 from django.utils import timezone
 
@@ -340,3 +341,47 @@ def test_ingest_endpoint_batches_keep_the_counts(django_capture_on_commit_callba
     assert response.json()["created"] == 25
     assert_stats_match_table()
     assert metrics.figures(metrics.load(), "library", "population")["records"] == 25
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the counting trigger is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_calls_audited_from_concurrent_sessions_are_all_counted(catalogue):
+    import threading
+
+    from hub.access import audit
+
+    system, _client = make_system(grants=[("population.person.name", "lookup", False)])
+    failures = []
+    barrier = threading.Barrier(5)
+
+    def work(status):
+        try:
+            barrier.wait()
+            for _ in range(30):
+                audit.append(
+                    system=system,
+                    method="GET",
+                    endpoint="/api/v1/population/persons/x/",
+                    dataset="population.person",
+                    result_count=2,
+                    status=status,
+                )
+        except Exception as exc:  # pragma: no cover - reported below
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(200 if n < 4 else 403,)) for n in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures
+    rows = UsageStat.objects.filter(system_id=system.pk)
+    lanes = set(AuditEntry.objects.filter(status=200).values_list("chain", flat=True))
+    assert set(rows.values_list("shard", flat=True)) == lanes
+    assert sum(rows.values_list("calls", flat=True)) == 120  # the refused calls are not sharing
+    assert sum(rows.values_list("records", flat=True)) == 240
+    assert {row.day for row in rows} == {timezone.localdate()}
+    figures = metrics.figures(metrics.load())
+    assert (figures["calls"], figures["systems"]) == (120, 1)
