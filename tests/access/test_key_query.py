@@ -21,9 +21,16 @@ def prepared_key_queries():
 
 @pytest.fixture
 def fresh_session():
-    with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")
-    connection.__dict__.pop("_hub_key_query_prepared_on", None)
+    """The session as a new connection has it: nothing prepared (and so after the test)."""
+
+    def forget():
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+        connection._hub_key_query_prepared_on = None  # set on the wrapper behind the proxy
+
+    forget()
+    yield
+    forget()
 
 
 def test_prepared_once_and_revocations_still_apply_on_the_next_call(fresh_session):
