@@ -4,12 +4,13 @@ import datetime
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EntityStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     MOVED_OUT = "moved_out", _("Moved out")
-    SUSPENDED = "suspended", _("Suspended")
+    SUSPENDED = "suspended", pgettext_lazy("entity status", "Suspended")
     DEREGISTERED = "deregistered", _("Deregistered")
     REVOKED = "revoked", _("Licence revoked")
     CANCELLED = "cancelled", _("Registration cancelled")
@@ -80,9 +81,9 @@ class WithdrawalReason(models.TextChoices):
 
 
 class RepairStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    PENDING = "pending", pgettext_lazy("credit repair", "Pending")
+    APPROVED = "approved", pgettext_lazy("credit repair", "Approved")
+    REJECTED = "rejected", pgettext_lazy("credit repair", "Rejected")
 
 
 def add_years(day: datetime.date, years: int) -> datetime.date:

@@ -6,6 +6,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from hub.records.models import BaseRecord
@@ -185,7 +186,7 @@ class CreditRecord(BaseRecord):
     record_id = models.CharField(
         _("record id"), max_length=36, unique=True, default=new_record_id, validators=[validate_record_id]
     )
-    kind = models.CharField(_("kind"), max_length=24, choices=RecordKind.choices)
+    kind = models.CharField(pgettext_lazy("credit record", "kind"), max_length=24, choices=RecordKind.choices)
     subject_type = models.CharField(_("subject type"), max_length=8, choices=SubjectType.choices)
     subject_key = models.CharField(_("subject identifier (USCC or ID number)"), max_length=18)
     subject_name = models.CharField(_("subject name"), max_length=200)
@@ -196,9 +197,11 @@ class CreditRecord(BaseRecord):
     )
     # 双公示: licensing and penalty
     decision_number = models.CharField(_("decision number"), max_length=100, blank=True)
-    legal_basis = models.TextField(_("legal basis"), blank=True)
-    content = models.TextField(_("content"), blank=True)
-    severity = models.CharField(_("severity"), max_length=12, choices=Severity.choices, blank=True)
+    legal_basis = models.TextField(pgettext_lazy("credit record", "legal basis"), blank=True)
+    content = models.TextField(pgettext_lazy("credit record", "content"), blank=True)
+    severity = models.CharField(
+        pgettext_lazy("credit record", "severity"), max_length=12, choices=Severity.choices, blank=True
+    )
     fine_amount = models.DecimalField(
         _("fine (10k CNY)"), max_digits=16, decimal_places=4, null=True, blank=True
     )
@@ -430,8 +433,8 @@ class RepairApplication(models.Model):
     applied_at = models.DateTimeField(_("applied at"), auto_now_add=True)
     submitted_by = models.CharField(_("submitted by"), max_length=150, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=RepairStatus.choices, default="pending")
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decided_by = models.CharField(_("decided by"), max_length=150, blank=True)
+    decided_at = models.DateTimeField(pgettext_lazy("credit repair", "decided at"), null=True, blank=True)
+    decided_by = models.CharField(pgettext_lazy("credit repair", "decided by"), max_length=150, blank=True)
     decision_number = models.CharField(_("decision number"), max_length=100, blank=True)
     decision_reason = models.TextField(_("decision reason"), blank=True)
     effective_on = models.DateField(_("effective on"), null=True, blank=True)

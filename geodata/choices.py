@@ -1,6 +1,7 @@
 """Code tables of the natural resources and spatial geography libraries."""
 
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 # The province's extent in CGCS2000 longitude/latitude (min_lon, min_lat, max_lon, max_lat).
@@ -17,6 +18,29 @@ class DivisionLevel(models.TextChoices):
     CITY = "city", _("City")
     COUNTY = "county", _("County")
     TOWNSHIP = "township", _("Township")
+
+
+# The levels and ownerships as words in running text ("a county", "state ownership"); the labels
+# above are headings and do not read inside a sentence. An unknown code is shown as it is.
+LEVEL_WORDS = {
+    DivisionLevel.PROVINCE: pgettext_lazy("division level, in a sentence", "province"),
+    DivisionLevel.CITY: pgettext_lazy("division level, in a sentence", "city"),
+    DivisionLevel.COUNTY: pgettext_lazy("division level, in a sentence", "county"),
+    DivisionLevel.TOWNSHIP: pgettext_lazy("division level, in a sentence", "township"),
+}
+
+
+def level_word(level):
+    return str(LEVEL_WORDS.get(level, level))
+
+
+def level_words(levels):
+    """``county``, ``city or county``, ``province or city or county``: each level in words."""
+    words = [level_word(level) for level in levels]
+    text = words[0] if words else ""
+    for word in words[1:]:
+        text = gettext("%(either)s or %(other)s") % {"either": text, "other": word}
+    return text
 
 
 # The level a division's parent must have.
@@ -36,6 +60,16 @@ LEVEL_DEPTH = {
 class Ownership(models.TextChoices):
     STATE = "state", _("State-owned")
     COLLECTIVE = "collective", _("Collectively owned")
+
+
+OWNERSHIP_WORDS = {
+    Ownership.STATE: pgettext_lazy("land ownership, in a sentence", "state"),
+    Ownership.COLLECTIVE: pgettext_lazy("land ownership, in a sentence", "collective"),
+}
+
+
+def ownership_word(ownership):
+    return str(OWNERSHIP_WORDS.get(ownership, ownership))
 
 
 class RightType(models.TextChoices):

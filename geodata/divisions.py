@@ -195,6 +195,8 @@ def check_division(code, *, levels=None, current_only=True, within=None):
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
+    from .choices import level_word, level_words
+
     code = str(code or "").strip()
     info = division_info(code)
     if info is None:
@@ -213,7 +215,7 @@ def check_division(code, *, levels=None, current_only=True, within=None):
     if levels and info.level not in levels:
         raise ValidationError(
             _("Division %(code)s is a %(level)s; expected %(levels)s.")
-            % {"code": code, "level": info.level, "levels": " or ".join(levels)},
+            % {"code": code, "level": level_word(info.level), "levels": level_words(levels)},
             code="division_level",
         )
     if within and not any(d.code == within for d in division_chain(code)):

@@ -16,6 +16,8 @@ from .choices import (
     PlaceCategory,
     ResourceType,
     RightType,
+    level_word,
+    ownership_word,
 )
 from .validators import validate_division_code_format, validate_land_use, validate_unit_number
 
@@ -168,7 +170,7 @@ class Division(SpatialRecord):
             if implied and implied != level:
                 errors.setdefault("level", []).append(
                     _("Code %(code)s is a %(implied)s-level code, not %(level)s.")
-                    % {"code": code, "implied": implied, "level": level}
+                    % {"code": code, "implied": level_word(implied), "level": level_word(level)}
                 )
         if level == DivisionLevel.PROVINCE:
             if parent:
@@ -177,7 +179,8 @@ class Division(SpatialRecord):
             expected = PARENT_LEVEL[level]
             if not parent:
                 errors.setdefault("parent_code", []).append(
-                    _("A %(level)s needs a %(expected)s as parent.") % {"level": level, "expected": expected}
+                    _("A %(level)s needs a %(expected)s as parent.")
+                    % {"level": level_word(level), "expected": level_word(expected)}
                 )
             else:
                 found = cls.objects.filter(code=parent).values_list("level", flat=True).first()
@@ -188,7 +191,12 @@ class Division(SpatialRecord):
                 elif found != expected:
                     errors.setdefault("parent_code", []).append(
                         _("Parent %(parent)s is a %(found)s; a %(level)s's parent must be a %(expected)s.")
-                        % {"parent": parent, "found": found, "level": level, "expected": expected}
+                        % {
+                            "parent": parent,
+                            "found": level_word(found),
+                            "level": level_word(level),
+                            "expected": level_word(expected),
+                        }
                     )
                 elif not code.startswith(significant_prefix(parent)):
                     errors.setdefault("parent_code", []).append(
@@ -334,7 +342,11 @@ class Parcel(SpatialRecord):
             if implied and implied != ownership:
                 errors.setdefault("ownership", []).append(
                     _("Unit number letter %(letter)s means %(implied)s ownership, not %(ownership)s.")
-                    % {"letter": number[12], "implied": implied, "ownership": ownership}
+                    % {
+                        "letter": number[12],
+                        "implied": ownership_word(implied),
+                        "ownership": ownership_word(ownership),
+                    }
                 )
         return errors
 

@@ -14,10 +14,16 @@ import uuid
 from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from .logs import request_id_var
 
 log = logging.getLogger("hub.request")
+
+# Where a NUL character was found, when it is not in a named query parameter.
+PATH = pgettext_lazy("part of a request", "path")
+QUERY = pgettext_lazy("part of a request", "query")
 
 # Printable, no spaces, bounded: anything else is replaced, never trusted.
 SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,64}$")
@@ -112,17 +118,25 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        where = None
+        where = None  # the offending query parameter's name, or one of the two words below
         if "\x00" in request.path_info:
-            where = "path"
+            where = PATH
         else:
             for name, values in request.GET.lists():
                 if "\x00" in name or any("\x00" in value for value in values):
-                    where = name.replace("\x00", "")[:64] or "query"
+                    where = name.replace("\x00", "")[:64] or QUERY
                     break
         if where is None:
             return self.get_response(request)
-        message = f"{where}: the NUL character is not allowed."
-        if request.path_info.startswith("/api/"):
+        api = request.path_info.startswith("/api/")
+        # This runs before the language is chosen: choose it the way the locale and API language
+        # middlewares would, so the answer speaks the caller's language.
+        if api and "HTTP_ACCEPT_LANGUAGE" not in request.META:
+            language = "en"
+        else:
+            language = translation.get_language_from_request(request)
+        with translation.override(language):
+            message = _("%(where)s: the NUL character is not allowed.") % {"where": str(where)}
+        if api:
             return JsonResponse({"detail": message, "code": "invalid_character"}, status=400)
         return HttpResponseBadRequest(message)

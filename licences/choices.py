@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class HolderKind(models.TextChoices):
@@ -19,7 +20,7 @@ class LicenceState(models.TextChoices):
     """What the issuer decided; stored. Expiry is not stored but derived from the dates."""
 
     VALID = "valid", _("Valid")
-    SUSPENDED = "suspended", _("Suspended")
+    SUSPENDED = "suspended", pgettext_lazy("licence status", "Suspended")
     REVOKED = "revoked", _("Revoked")
 
 
@@ -27,7 +28,7 @@ class LicenceStatus(models.TextChoices):
     """The status a caller sees: the stored state, or ``expired`` once a valid licence's term ended."""
 
     VALID = "valid", _("Valid")
-    SUSPENDED = "suspended", _("Suspended")
+    SUSPENDED = "suspended", pgettext_lazy("licence status", "Suspended")
     REVOKED = "revoked", _("Revoked")
     EXPIRED = "expired", _("Expired")
 

@@ -62,6 +62,24 @@ def change(licence, department, *, user=None, system="", reason="", **values):
     return licence
 
 
+def _reason_required(action):
+    """One whole sentence per action, so that each language words the verb its own way."""
+    return {
+        "suspend": _("A reason is required to suspend a licence."),
+        "revoke": _("A reason is required to revoke a licence."),
+        "restore": _("A reason is required to restore a licence."),
+    }[action]
+
+
+def _refused(action):
+    """The action does not fit the state; ``%(state)s`` is the state's display label."""
+    return {
+        "suspend": _("A %(state)s licence cannot be suspended."),
+        "revoke": _("A %(state)s licence cannot be revoked."),
+        "restore": _("A %(state)s licence cannot be restored."),
+    }[action]
+
+
 @transaction.atomic
 def transition(licence, action, department, *, reason, user=None, system=""):
     """Apply ``action`` (suspend, revoke, restore) with a reason; refused from states it does not fit."""
@@ -69,20 +87,11 @@ def transition(licence, action, department, *, reason, user=None, system=""):
         raise ValidationError({"action": [_("Unknown action '%(action)s'.") % {"action": action}]})
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError(
-            {"reason": [_("A reason is required to %(action)s a licence.") % {"action": action}]}
-        )
+        raise ValidationError({"reason": [_reason_required(action)]})
     sources, target = TRANSITIONS[action]
     licence = Licence.objects.select_for_update().get(pk=licence.pk)
     if licence.status not in sources:
-        raise TransitionRefused(
-            {
-                "status": [
-                    _("A %(state)s licence cannot be %(action)sd.")
-                    % {"state": licence.get_status_display(), "action": action}
-                ]
-            }
-        )
+        raise TransitionRefused({"status": [_refused(action) % {"state": licence.get_status_display()}]})
     licence.status = target
     licence.status_reason = reason[:200]
     with context.writing(department, user=user, system=system, reason=f"{action}: {reason}"):

@@ -2,12 +2,20 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from hub.access.models import ConsumerSystem
 from population.models import Person
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Command errors are asserted in English; operators get them in the default language."""
+    with translation.override("en"):
+        yield
 
 
 def test_create_system_prints_a_working_key_once():

@@ -5,6 +5,7 @@ import logging
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -41,7 +42,7 @@ class PayloadTooLarge(exceptions.APIException):
 class ServiceUnavailable(exceptions.APIException):
     status_code = 503
     default_code = "unavailable"
-    default_detail = "The database is unavailable; try again shortly."
+    default_detail = gettext_lazy("The database is unavailable; try again shortly.")
 
 
 def flatten_errors(detail, prefix=""):

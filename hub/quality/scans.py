@@ -16,6 +16,7 @@ import time
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hub.catalogue import spec as catalogue
 from hub.catalogue.models import Dataset, Department
@@ -75,7 +76,7 @@ def scan(dataset_code, *, keys=None, trigger=ScanTrigger.MANUAL, batch="", progr
     try:
         spec = catalogue.get(dataset_code)
     except catalogue.UnknownDataset as exc:
-        raise ScanError(f"Unknown dataset {dataset_code}.") from exc
+        raise ScanError(_("Unknown dataset %(dataset)s.") % {"dataset": dataset_code}) from exc
     dataset = Dataset.objects.get(code=dataset_code)
     record = Scan.objects.create(dataset=dataset, trigger=trigger, full=keys is None, batch=batch[:64])
     step = _Progress(progress)

@@ -22,6 +22,7 @@ from django.apps import apps
 from django.db import connection as default_connection
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hub.catalogue import spec as catalogue
 from hub.catalogue.choices import CYCLE_DAYS
@@ -60,11 +61,11 @@ def qn(name):
 
 
 def _callable(path):
-    module, _, name = path.rpartition(".")
+    module, _dot, name = path.rpartition(".")
     try:
         return getattr(import_module(module), name)
     except (ImportError, AttributeError) as exc:
-        raise RuleError(f"{path} cannot be imported.") from exc
+        raise RuleError(_("%(path)s cannot be imported.") % {"path": path}) from exc
 
 
 class Dialect:
@@ -108,9 +109,13 @@ class Compiler(Dialect):
         try:
             f = self.model._meta.get_field(name)
         except Exception as exc:
-            raise RuleError(f"{self.dataset.code} has no field {name!r}.") from exc
+            raise RuleError(
+                _("%(dataset)s has no field %(field)r.") % {"dataset": self.dataset.code, "field": name}
+            ) from exc
         if not getattr(f, "concrete", False) or f.many_to_many:
-            raise RuleError(f"{name!r} is not a column of {self.dataset.code}.")
+            raise RuleError(
+                _("%(field)r is not a column of %(dataset)s.") % {"field": name, "dataset": self.dataset.code}
+            )
         return f
 
     def col(self, name, alias="t"):
@@ -131,7 +136,9 @@ class Compiler(Dialect):
         try:
             return f.get_db_prep_value(f.to_python(value), self.connection, prepared=False)
         except Exception as exc:
-            raise RuleError(f"{value!r} is not a valid value for {name}.") from exc
+            raise RuleError(
+                _("%(value)r is not a valid value for %(field)s.") % {"value": value, "field": name}
+            ) from exc
 
     def db_datetime(self, value):
         return self.connection.ops.adapt_datetimefield_value(value)
@@ -140,7 +147,7 @@ class Compiler(Dialect):
         """SQL and params restricting a rule to rows where every ``when`` field equals its value."""
         conditions = params.get("when") or {}
         if not isinstance(conditions, dict):
-            raise RuleError("'when' must map fields to values.")
+            raise RuleError(_("'when' must map fields to values."))
         sql, args = [], []
         for name, value in conditions.items():
             sql.append(f"{self.col(name, alias)} = %s")
@@ -152,11 +159,11 @@ class Compiler(Dialect):
     def compile(self, rule) -> Check:
         params = rule.params or {}
         if not isinstance(params, dict):
-            raise RuleError("Parameters must be a JSON object.")
+            raise RuleError(_("Parameters must be a JSON object."))
         item_field = rule.item.field if rule.item_id else self.dataset.natural_key
         build = getattr(self, f"kind_{rule.kind}", None)
         if build is None:
-            raise RuleError(f"Unknown rule kind {rule.kind!r}.")
+            raise RuleError(_("Unknown rule kind %(kind)r.") % {"kind": rule.kind})
         self._setup, self._temp_tables = [], []
         applies, applies_params, fails, fails_params = build(rule, item_field, params)
         when_sql, when_params = self.when(params)
@@ -192,11 +199,11 @@ class Compiler(Dialect):
             try:
                 re.compile(params["regex"])
             except re.error as exc:
-                raise RuleError(f"Invalid regular expression: {exc}.") from exc
+                raise RuleError(_("Invalid regular expression: %(error)s.") % {"error": exc}) from exc
             parts.append(f"NOT {self.regex(c)}")
             args.append(params["regex"])
         if not parts:
-            raise RuleError("A format rule needs regex, min_length or max_length.")
+            raise RuleError(_("A format rule needs regex, min_length or max_length."))
         return self.present(name), [], "(" + " OR ".join(parts) + ")", args
 
     def kind_checksum(self, rule, name, params):
@@ -205,19 +212,23 @@ class Compiler(Dialect):
             return self.present(name), [], ric_fails(self, self.col(name)), []
         if scheme == "cn_uscc":
             return self.present(name), [], uscc_fails(self, self.col(name)), []
-        raise RuleError(f"Checksum scheme must be one of {', '.join(CHECKSUM_SCHEMES)}.")
+        raise RuleError(
+            _("Checksum scheme must be one of %(schemes)s.") % {"schemes": ", ".join(CHECKSUM_SCHEMES)}
+        )
 
     def codes(self, name, params):
         if "choices" in params:
             values = params["choices"]
             if not isinstance(values, list):
-                raise RuleError("'choices' must be a list of codes.")
+                raise RuleError(_("'choices' must be a list of codes."))
         elif "values_from" in params:
             values = list(_callable(params["values_from"])())
         else:
             values = [str(key) for key, _label in self.field(name).flatchoices]
         if not values:
-            raise RuleError(f"No code table for {name}: give 'choices' or 'values_from'.")
+            raise RuleError(
+                _("No code table for %(field)s: give 'choices' or 'values_from'.") % {"field": name}
+            )
         return values
 
     def not_in_list(self, name, values):
@@ -240,7 +251,7 @@ class Compiler(Dialect):
             parts.append(f"{c} > %s")
             args.append(self.db_value(name, params["max"]))
         if not parts:
-            raise RuleError("A range rule needs min or max.")
+            raise RuleError(_("A range rule needs min or max."))
         return self.present(name), [], "(" + " OR ".join(parts) + ")", args
 
     def kind_id_consistency(self, rule, name, params):
@@ -259,12 +270,12 @@ class Compiler(Dialect):
         if part == "gender":
             implied = f"CASE WHEN substr({id_col}, 17, 1) IN ('1', '3', '5', '7', '9') THEN '1' ELSE '2' END"
             return f"{c} IN ('1', '2') AND {id_present}", [], f"({c} <> {implied})", []
-        raise RuleError("'part' must be birth_date or gender.")
+        raise RuleError(_("'part' must be birth_date or gender."))
 
     def kind_order(self, rule, name, params):
         other = params.get("after")
         if not other:
-            raise RuleError("An order rule needs 'after': the field this one must not precede.")
+            raise RuleError(_("An order rule needs 'after': the field this one must not precede."))
         op = "<=" if params.get("strict") else "<"
         c, o = self.col(name), self.col(other)
         return f"{c} IS NOT NULL AND {o} IS NOT NULL", [], f"({c} {op} {o})", []
@@ -280,11 +291,16 @@ class Compiler(Dialect):
             target_spec = catalogue.get(target_code)
             target_model = apps.get_model(target_spec.model_label)
         except (catalogue.UnknownDataset, LookupError, ValueError):
-            raise RuleError(f"Reference target {target_code!r} is not in the catalogue.") from None
+            raise RuleError(
+                _("Reference target %(dataset)r is not in the catalogue.") % {"dataset": target_code}
+            ) from None
         try:
             column = target_model._meta.get_field(params.get("field") or target_spec.natural_key).column
         except Exception as exc:
-            raise RuleError(f"{target_code} has no field {params.get('field')!r}.") from exc
+            raise RuleError(
+                _("%(dataset)s has no field %(field)r.")
+                % {"dataset": target_code, "field": params.get("field")}
+            ) from exc
         table, column = qn(target_model._meta.db_table), qn(column)
         target = f"SELECT r.{column} FROM {table} r WHERE r.{column} IS NOT NULL"
         when_sql, when_params = [], []
@@ -292,7 +308,9 @@ class Compiler(Dialect):
             try:
                 other_column = target_model._meta.get_field(other).column
             except Exception as exc:
-                raise RuleError(f"{target_code} has no field {other!r}.") from exc
+                raise RuleError(
+                    _("%(dataset)s has no field %(field)r.") % {"dataset": target_code, "field": other}
+                ) from exc
             when_sql.append(f" AND r.{qn(other_column)} = %s")
             when_params.append(value)
         return self.present(name), [], f"NOT ({self.col(name)} IN ({target}{''.join(when_sql)}))", when_params
@@ -300,7 +318,7 @@ class Compiler(Dialect):
     def kind_uniqueness(self, rule, name, params):
         names = params.get("fields") or [name]
         if not isinstance(names, list):
-            raise RuleError("'fields' must be a list of fields.")
+            raise RuleError(_("'fields' must be a list of fields."))
         present = " AND ".join(self.present(n) for n in names)
         when_sql, when_params = self.when(params, alias="u")
         if self.scoped:
@@ -335,7 +353,7 @@ class Compiler(Dialect):
             cycle = rule.item.update_cycle if rule.item_id else self.dataset.update_cycle
             days = CYCLE_DAYS.get(cycle)
         if not days:
-            raise RuleError("The item changes only on events: give 'days' for a freshness rule.")
+            raise RuleError(_("The item changes only on events: give 'days' for a freshness rule."))
         threshold = self.now - datetime.timedelta(days=int(days))
         stamps = self.col("source_stamps")
         source_sql, source_params = self.source_code_sql(name)
@@ -374,7 +392,7 @@ def sql_literal(value):
     """A code as an SQL string literal (quotes doubled; ``%`` doubled for the driver's formatting)."""
     text = str(value)
     if "\x00" in text:
-        raise RuleError("A code cannot contain a NUL character.")
+        raise RuleError(_("A code cannot contain a NUL character."))
     return "'" + text.replace("'", "''").replace("%", "%%") + "'"
 
 
@@ -418,5 +436,5 @@ def check_rule(rule):
     try:
         dataset = catalogue.get(rule.dataset.code)
     except catalogue.UnknownDataset as exc:
-        raise RuleError(f"Unknown dataset {rule.dataset.code}.") from exc
+        raise RuleError(_("Unknown dataset %(dataset)s.") % {"dataset": rule.dataset.code}) from exc
     return Compiler(dataset).compile(rule)

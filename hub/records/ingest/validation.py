@@ -13,6 +13,7 @@ mostly distinct (ID numbers, names) stops remembering after a while.
 
 from django.core import exceptions
 from django.core.validators import EMPTY_VALUES
+from django.utils.translation import gettext_lazy as _
 
 MEMO_LIMIT = 20_000
 
@@ -79,7 +80,7 @@ class ColumnValidator:
                 try:
                     raw = json.loads(raw)
                 except ValueError:
-                    raise exceptions.ValidationError("Not valid JSON text.", code="invalid_json") from None
+                    raise exceptions.ValidationError(_("Not valid JSON text."), code="invalid_json") from None
         if raw is None:
             if not self.field.null:
                 if not self.field.blank:
@@ -104,7 +105,9 @@ class ColumnValidator:
             return self.empty
         if isinstance(raw, (dict, list, bool)):
             raise exceptions.ValidationError(
-                "Expected a single value, got %(type)s.", code="invalid", params={"type": type(raw).__name__}
+                _("Expected a single value, got %(type)s."),
+                code="invalid",
+                params={"type": type(raw).__name__},
             )
         value = field.to_python(raw)
         if self.choices is not None and str(value) not in self.choices:

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from hub.access.models import ApiKey, ConsumerSystem
 from hub.catalogue.models import Department
@@ -16,13 +17,18 @@ class Command(BaseCommand):
     def handle(self, name, department, provider, no_consumer, **options):
         dept = Department.objects.filter(code=department).first()
         if dept is None:
-            raise CommandError(f"Unknown department code '{department}'.")
+            raise CommandError(_("Unknown department code '%(department)s'.") % {"department": department})
         if ConsumerSystem.objects.filter(name=name).exists():
-            raise CommandError(f"A system named '{name}' already exists.")
+            raise CommandError(_("A system named '%(name)s' already exists.") % {"name": name})
         system = ConsumerSystem.objects.create(
             name=name, department=dept, is_provider=provider, is_consumer=not no_consumer
         )
         _key, raw = ApiKey.issue(system, name="create_system")
-        self.stdout.write(self.style.SUCCESS(f"System '{name}' registered for {dept.code}."))
-        self.stdout.write("API key (shown once, store it now):")
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("System '%(name)s' registered for %(department)s.")
+                % {"name": name, "department": dept.code}
+            )
+        )
+        self.stdout.write(_("API key (shown once, store it now):"))
         self.stdout.write(raw)

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from hub.catalogue.models import Department
 from hub.quality.bulletins import department_bulletin, province_bulletin
@@ -19,10 +20,10 @@ class Command(BaseCommand):
         if department:
             dept = Department.objects.filter(code=department).first()
             if dept is None:
-                raise CommandError(f"Unknown department {department}.")
+                raise CommandError(_("Unknown department %(department)s.") % {"department": department})
             _context, sheets, filename = department_bulletin(dept)
         else:
             _context, sheets, filename = province_bulletin()
         path = Path(output_dir) / f"{filename}.{format}"
         path.write_bytes(render(sheets, format))
-        self.stdout.write(self.style.SUCCESS(f"Bulletin written to {path}"))
+        self.stdout.write(self.style.SUCCESS(_("Bulletin written to %(path)s") % {"path": path}))

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from hub.catalogue import spec as catalogue
 from hub.quality.choices import ScanTrigger
@@ -18,14 +19,14 @@ class Command(BaseCommand):
             try:
                 catalogue.get(dataset)
             except catalogue.UnknownDataset:
-                raise CommandError(f"Unknown dataset {dataset}.") from None
+                raise CommandError(_("Unknown dataset %(dataset)s.") % {"dataset": dataset}) from None
             codes = [dataset]
         else:
             codes = sorted(
                 set(QualityRule.objects.filter(active=True).values_list("dataset__code", flat=True))
             )
         if not codes:
-            self.stdout.write("No quality rules to run; load them with manage.py load_quality_rules.")
+            self.stdout.write(_("No quality rules to run; load them with manage.py load_quality_rules."))
             return
 
         def progress(step, detail, elapsed):
@@ -34,7 +35,7 @@ class Command(BaseCommand):
 
         trigger = ScanTrigger.SCHEDULE if schedule else ScanTrigger.MANUAL
         for code in codes:
-            self.stdout.write(f"Scanning {code} …")
+            self.stdout.write(_("Scanning %(dataset)s …") % {"dataset": code})
             try:
                 result = scan(code, trigger=trigger, progress=progress)
             except ScanError as exc:
@@ -42,7 +43,16 @@ class Command(BaseCommand):
             failing = sum(r.failed for r in result.results.all())
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"{code}: {result.rows} rows, {failing} failures, {result.opened} issues opened, "
-                    f"{result.resolved} resolved."
+                    _(
+                        "%(dataset)s: %(rows)s rows, %(failures)s failures, %(opened)s issues opened, "
+                        "%(resolved)s resolved."
+                    )
+                    % {
+                        "dataset": code,
+                        "rows": result.rows,
+                        "failures": failing,
+                        "opened": result.opened,
+                        "resolved": result.resolved,
+                    }
                 )
             )

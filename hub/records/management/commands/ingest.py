@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from hub.records.ingest import IngestInputError, InvalidRows, detect_format, ingest
@@ -34,20 +35,23 @@ class Command(BaseCommand):
         from hub.catalogue.models import Department
 
         if not Department.objects.filter(code=department).exists():
-            raise CommandError(f"Unknown department {department}.")
+            raise CommandError(_("Unknown department %(department)s.") % {"department": department})
         system = None
         if options["system"]:
             system = ConsumerSystem.objects.filter(name=options["system"]).first()
             if system is None:
-                raise CommandError(f"Unknown system {options['system']}.")
+                raise CommandError(_("Unknown system %(system)s.") % {"system": options["system"]})
             if system.department.code != department:
-                raise CommandError(f"System {system} belongs to {system.department.code}, not {department}.")
+                raise CommandError(
+                    _("System %(system)s belongs to %(owner)s, not %(department)s.")
+                    % {"system": system, "owner": system.department.code, "department": department}
+                )
         fmt = options["format"] or detect_format(filename=file)
         if fmt is None:
-            raise CommandError("Cannot tell the file's format from its name; pass --format.")
+            raise CommandError(_("Cannot tell the file's format from its name; pass --format."))
         path = Path(file)
         if file != "-" and not path.is_file():
-            raise CommandError(f"No such file: {file}")
+            raise CommandError(_("No such file: %(file)s") % {"file": file})
         size = path.stat().st_size if file != "-" else None
         quiet = options["no_progress"]
         reading = tqdm(total=size, unit="B", unit_scale=True, desc="read", disable=quiet)
@@ -96,7 +100,7 @@ class Command(BaseCommand):
         self._close(reading, *bars.values())
         report = outcome.report
         if outcome.replayed:
-            self.stdout.write(self.style.WARNING("Replay of an earlier batch: nothing written."))
+            self.stdout.write(self.style.WARNING(_("Replay of an earlier batch: nothing written.")))
         self._print_rejected(report["rejected"], report.get("rejected_count", len(report["rejected"])))
         summary = {
             k: report[k] for k in ("batch", "rows", "created", "updated", "unchanged", "rejected_count")
@@ -104,8 +108,11 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(summary, ensure_ascii=False))
         self.stdout.write(
             self.style.SUCCESS(
-                "Batch {batch}: {created} created, {updated} updated, "
-                "{unchanged} unchanged, {rejected_count} rejected.".format(**summary)
+                _(
+                    "Batch %(batch)s: %(created)s created, %(updated)s updated, "
+                    "%(unchanged)s unchanged, %(rejected_count)s rejected."
+                )
+                % summary
             )
         )
 
@@ -118,7 +125,10 @@ class Command(BaseCommand):
         for entry in rejected[:SHOWN_REJECTIONS]:
             self.stdout.write(json.dumps(entry, ensure_ascii=False))
         if count > SHOWN_REJECTIONS:
-            self.stdout.write(f"… {count - SHOWN_REJECTIONS} more rejected rows (see the batch report).")
+            self.stdout.write(
+                _("… %(count)s more rejected rows (see the batch report).")
+                % {"count": count - SHOWN_REJECTIONS}
+            )
 
     def stdin_binary(self):
         import sys
