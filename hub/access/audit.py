@@ -7,7 +7,7 @@ import json
 import threading
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from .events import call_audited
 from .models import AuditEntry
@@ -91,7 +91,7 @@ def append(**fields):
 
 
 def _insert(entry):
-    """Write the row; on PostgreSQL as one prepared-once ``INSERT … RETURNING id``.
+    """Write the row; on PostgreSQL as one ``INSERT … RETURNING id`` built once.
 
     The ORM's save machinery (signals, field loops) costs more per governed
     call than the insert itself; the audit row needs none of it.
@@ -99,26 +99,40 @@ def _insert(entry):
     if connection.vendor != "postgresql":
         entry.save(force_insert=True)
         return
-    fields = _insert_fields()
     with connection.cursor() as cursor:
-        cursor.execute(
-            _insert_sql(),
-            [field.get_db_prep_save(getattr(entry, field.attname), connection) for field in fields],
-        )
+        cursor.execute(_insert_sql(), [prep(getattr(entry, name)) for name, prep in _insert_fields()])
         entry.pk = cursor.fetchone()[0]
     entry._state.adding = False
 
 
+def _as_is(value):
+    return value
+
+
 @functools.cache
 def _insert_fields():
-    return [field for field in AuditEntry._meta.concrete_fields if not field.primary_key]
+    """``(attname, adapt)`` per column: JSON columns adapted, the rest passed to psycopg as they are."""
+    columns = []
+    for column in AuditEntry._meta.concrete_fields:
+        if column.primary_key:
+            continue
+        if isinstance(column, models.JSONField):
+
+            def adapt(value, encoder=column.encoder):
+                return connection.ops.adapt_json_value(value, encoder)
+
+            columns.append((column.attname, adapt))
+        else:
+            columns.append((column.attname, _as_is))
+    return columns
 
 
 @functools.cache
 def _insert_sql():
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in _insert_fields())
-    values = ", ".join(["%s"] * len(_insert_fields()))
+    names = [name for name, _adapt in _insert_fields()]
+    columns = ", ".join(quote(AuditEntry._meta.get_field(name).column) for name in names)
+    values = ", ".join(["%s"] * len(names))
     return f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({columns}) VALUES ({values}) RETURNING id"
 
 

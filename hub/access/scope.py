@@ -22,16 +22,23 @@ class Scope:
         self.dataset = dataset
         self._grants = grants
         self.purpose_missing = purpose_missing
+        self._best = {field: max(mode for mode, _m in held) for field, held in grants.items() if held}
+        self._fields = {}
 
     def mode_of(self, field):
-        return max((mode for mode, _m in self._grants.get(field, ())), default=0)
+        return self._best.get(field, 0)
 
     def fields(self, mode):
         """Item fields granted at ``mode`` or above, in catalogue order."""
-        return [item.field for item in self.dataset.items if self.mode_of(item.field) >= mode]
+        if mode not in self._fields:
+            best = self._best
+            self._fields[mode] = [
+                item.field for item in self.dataset.items if best.get(item.field, 0) >= mode
+            ]
+        return list(self._fields[mode])
 
     def has(self, mode):
-        return any(self.mode_of(item.field) >= mode for item in self.dataset.items)
+        return bool(self.fields(mode))
 
     def masked(self, field, mode):
         """Masked unless some grant at ``mode`` or above is in the clear."""
