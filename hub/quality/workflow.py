@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from .choices import IssueStatus
 from .models import IssueEvent
@@ -85,7 +85,7 @@ def transition(issue, action_name, *, user=None, note="", system=None):
                 "id": issue.pk,
                 "status": issue.get_status_display(),
                 "action": action.label,
-                "sources": ", ".join(str(S(s).label) for s in action.sources),
+                "sources": pgettext("list separator", ", ").join(str(S(s).label) for s in action.sources),
             }
         )
     if action.needs_note and not note.strip():
