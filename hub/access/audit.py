@@ -99,40 +99,28 @@ def _insert(entry):
     if connection.vendor != "postgresql":
         entry.save(force_insert=True)
         return
+    params = []
+    for column in _columns():
+        value = getattr(entry, column.attname)
+        if isinstance(column, models.JSONField):
+            value = connection.ops.adapt_json_value(value, column.encoder)
+        params.append(value)
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(), [prep(getattr(entry, name)) for name, prep in _insert_fields()])
+        cursor.execute(_insert_sql(), params)
         entry.pk = cursor.fetchone()[0]
     entry._state.adding = False
 
 
-def _as_is(value):
-    return value
-
-
 @functools.cache
-def _insert_fields():
-    """``(attname, adapt)`` per column: JSON columns adapted, the rest passed to psycopg as they are."""
-    columns = []
-    for column in AuditEntry._meta.concrete_fields:
-        if column.primary_key:
-            continue
-        if isinstance(column, models.JSONField):
-
-            def adapt(value, encoder=column.encoder):
-                return connection.ops.adapt_json_value(value, encoder)
-
-            columns.append((column.attname, adapt))
-        else:
-            columns.append((column.attname, _as_is))
-    return columns
+def _columns():
+    return [column for column in AuditEntry._meta.concrete_fields if not column.primary_key]
 
 
 @functools.cache
 def _insert_sql():
     quote = connection.ops.quote_name
-    names = [name for name, _adapt in _insert_fields()]
-    columns = ", ".join(quote(AuditEntry._meta.get_field(name).column) for name in names)
-    values = ", ".join(["%s"] * len(names))
+    columns = ", ".join(quote(column.column) for column in _columns())
+    values = ", ".join(["%s"] * len(_columns()))
     return f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({columns}) VALUES ({values}) RETURNING id"
 
 

@@ -2,9 +2,9 @@
 
 Each write batch recounts only the dataset it touched, with one aggregate
 query (``COUNT`` per item column, grouped by partition); each audited call
-adds to one ``UsageStat`` row (on PostgreSQL in the audit row's own INSERT,
-by a trigger). The dashboard
-reads these rows and never the base tables.
+adds to one ``UsageStat`` row (on PostgreSQL a trigger does it within the
+audit row's own INSERT). The dashboard reads these rows and never the base
+tables.
 """
 
 import datetime
