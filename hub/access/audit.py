@@ -124,11 +124,14 @@ def _insert_sql():
     return f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({columns}) VALUES ({values}) RETURNING id"
 
 
-def verify(progress=None):
+def verify(progress=None, anchors=None):
     """Walk every lane of the chain; return ``(checked, first_broken_entry_or_None, why)``.
 
     Each lane (``AuditEntry.chain``) is its own chain from the genesis hash,
-    linked in id order.
+    linked in id order. After older rows were archived and dropped, pass a
+    dict ``anchors``: each lane's first kept row is then taken to follow the
+    ``prev_hash`` it names, and that hash is recorded in ``anchors[lane]``
+    (to be matched against the archive's last row of the lane).
     """
     lane = None
     prev = GENESIS
@@ -136,6 +139,8 @@ def verify(progress=None):
     for entry in AuditEntry.objects.order_by("chain", "id").iterator(chunk_size=5000):
         if entry.chain != lane:
             lane, prev = entry.chain, GENESIS
+            if anchors is not None:
+                prev = anchors[lane] = entry.prev_hash
         if entry.prev_hash != prev:
             return checked, entry, "prev_hash does not match the previous row's hash"
         if entry_hash(entry, prev) != entry.hash:

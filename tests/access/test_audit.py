@@ -1,5 +1,6 @@
 """The audit log: one row per call, append-only, hash-chained, failing closed."""
 
+import io
 from unittest import mock
 
 import pytest
@@ -19,6 +20,19 @@ def calls(n=3):
     for _ in range(n):
         assert client.get(f"/api/v1/population/persons/{person.id_number}/").status_code == 200
     return person, client
+
+
+def as_database_owner(sql, params):
+    """Run ``sql`` past the append-only trigger, as the database owner can."""
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        if postgres:
+            cursor.execute("SET session_replication_role = replica")
+        try:
+            cursor.execute(sql, params)
+        finally:
+            if postgres:
+                cursor.execute("SET session_replication_role = origin")
 
 
 def test_chain_links_each_row_to_the_previous():
@@ -46,13 +60,8 @@ def test_database_refuses_update_and_delete():
 def test_tampering_by_the_database_owner_is_found():
     calls(3)
     victim = AuditEntry.objects.order_by("id")[1]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The owner can bypass the trigger; the chain still gives it away.
-            cursor.execute("SET session_replication_role = replica")
-        cursor.execute("UPDATE access_auditentry SET result_count = 0 WHERE id = %s", [victim.pk])
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = origin")
+    # The owner can bypass the trigger; the chain still gives it away.
+    as_database_owner("UPDATE access_auditentry SET result_count = 0 WHERE id = %s", [victim.pk])
     checked, broken, why = audit.verify()
     assert broken.pk == victim.pk and checked == 1
     assert "hash" in why
@@ -109,16 +118,6 @@ def test_who_used_this_subjects_data():
     assert page.status_code == 200 and "population.person.name" in page.content.decode()
     report_page = web.get("/admin/access/auditentry/usage/", {"subject": person.id_number}).content.decode()
     assert report_page.count("<td>population.person.name</td>") == 2 + 1  # two calls + the by-item row
-
-
-def as_database_owner(sql, params):
-    """Run ``sql`` past the append-only trigger, as the database owner can."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET session_replication_role = replica")
-        try:
-            cursor.execute(sql, params)
-        finally:
-            cursor.execute("SET session_replication_role = origin")
 
 
 def _append_from_threads(threads, rows_each):
@@ -191,3 +190,20 @@ def test_a_deleted_row_inside_a_lane_is_found():
     as_database_owner("DELETE FROM access_auditentry WHERE id = %s", [gone.pk])
     _checked, broken, why = audit.verify()
     assert broken.chain == lane and broken.pk > gone.pk and "prev_hash" in why
+
+
+def test_after_archiving_the_oldest_rows_each_lane_is_checked_from_its_first_kept_row():
+    calls(4)
+    rows = list(AuditEntry.objects.order_by("id"))
+    archived, kept = rows[:2], rows[2:]
+    as_database_owner("DELETE FROM access_auditentry WHERE id IN (%s, %s)", [r.pk for r in archived])
+    _checked, broken, _why = audit.verify()
+    assert broken.pk == kept[0].pk  # from the genesis hash the cut is visible
+    anchors = {}
+    assert audit.verify(anchors=anchors) == (2, None, "")
+    assert anchors == {kept[0].chain: archived[-1].hash}  # to match against the archive's last row
+    out = io.StringIO()
+    call_command("verify_audit", "--after-archive", verbosity=0, stdout=out)
+    assert f"follows {archived[-1].hash}" in out.getvalue()
+    as_database_owner("UPDATE access_auditentry SET status = 500 WHERE id = %s", [kept[1].pk])
+    assert audit.verify(anchors={})[1].pk == kept[1].pk  # tampering after the anchor is still found
