@@ -8,6 +8,7 @@ import threading
 from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
+from django.utils.translation import gettext_noop
 
 from .events import call_audited
 from .models import AuditEntry
@@ -142,9 +143,9 @@ def verify(progress=None, anchors=None):
             if anchors is not None:
                 prev = anchors[lane] = entry.prev_hash
         if entry.prev_hash != prev:
-            return checked, entry, "prev_hash does not match the previous row's hash"
+            return checked, entry, gettext_noop("prev_hash does not match the previous row's hash")
         if entry_hash(entry, prev) != entry.hash:
-            return checked, entry, "row content does not match its hash"
+            return checked, entry, gettext_noop("row content does not match its hash")
         prev = entry.hash
         checked += 1
         if progress:

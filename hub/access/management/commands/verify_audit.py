@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from hub.access import audit
@@ -23,9 +24,14 @@ class Command(BaseCommand):
             checked, broken, why = audit.verify(progress=lambda n: bar.update(1), anchors=anchors)
         if broken is not None:
             raise CommandError(
-                f"Audit chain broken at entry {broken.pk} ({broken.at:%Y-%m-%d %H:%M:%S}): {why}. "
-                f"{checked} entries before it are intact."
+                _(
+                    "Audit chain broken at entry %(id)s (%(at)s): %(why)s. "
+                    "%(checked)s entries before it are intact."
+                )
+                % {"id": broken.pk, "at": f"{broken.at:%Y-%m-%d %H:%M:%S}", "why": _(why), "checked": checked}
             )
         for lane, anchor in sorted((anchors or {}).items()):
-            self.stdout.write(f"lane {lane} follows {anchor}")
-        self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {checked} entries verified."))
+            self.stdout.write(_("lane %(lane)s follows %(hash)s") % {"lane": lane, "hash": anchor})
+        self.stdout.write(
+            self.style.SUCCESS(_("Audit chain intact: %(checked)s entries verified.") % {"checked": checked})
+        )
