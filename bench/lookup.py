@@ -72,7 +72,7 @@ def setup(persons):
 def cpu_seconds(server_pid):
     """CPU seconds used so far by the gunicorn tree and by PostgreSQL's processes (Linux /proc)."""
     tick = os.sysconf("SC_CLK_TCK")
-    server = postgres = 0.0
+    server = 0.0
     children = {}
     stats = {}
     for entry in os.listdir("/proc"):
@@ -91,7 +91,7 @@ def cpu_seconds(server_pid):
     todo = [server_pid]
     while todo:
         pid = todo.pop()
-        server += stats.get(pid, ("", 0.0))[1]
+        server += stats[pid][1] if pid in stats else 0.0
         todo.extend(children.get(pid, []))
     postgres = sum(cpu for comm, cpu in stats.values() if comm.startswith("postgres"))
     return server, postgres

@@ -7,6 +7,7 @@ nothing else, so they run without a transaction and the audit row is a
 single statement; calls that write run in one transaction with their audit row.
 """
 
+import contextlib
 import datetime
 import logging
 import time
@@ -110,16 +111,14 @@ class GovernedViewSet(viewsets.GenericViewSet):
         self.audit = audit.AuditDraft()
         started = time.perf_counter()
         try:
-            if request.method in SAFE_METHODS:
-                # A read needs no transaction of its own: the audit row is one
-                # statement (linked and counted by the database on PostgreSQL),
-                # and if it fails the response below replaces the data.
+            # A read needs no transaction of its own: the audit row is one
+            # statement (linked and counted by the database on PostgreSQL), and
+            # if it fails the response below replaces the data. A call that
+            # writes commits with its audit row or not at all.
+            reads = request.method in SAFE_METHODS
+            with contextlib.nullcontext() if reads else transaction.atomic():
                 response = super().dispatch(request, *args, **kwargs)
                 self._write_audit(response, started)
-            else:
-                with transaction.atomic():
-                    response = super().dispatch(request, *args, **kwargs)
-                    self._write_audit(response, started)
         except DatabaseError:
             log.exception("governed call failed closed")
             body = {
