@@ -304,6 +304,15 @@ def test_malformed_rows(gat):
     assert body["code"] == "malformed_row" and body["row"] == 2
 
 
+def test_a_nul_character_is_refused_naming_the_row(gat):
+    rows = gat_rows(3)
+    rows[1]["name"] = "王\x00芳"  # JSON carries it as \u0000; no database text can hold it
+    body = _refused(gat, as_json(rows))
+    assert (body["code"], body["row"]) == ("malformed_row", 2)
+    body = _refused(gat, as_csv(rows), content_type="text/csv")
+    assert (body["code"], body["row"]) == ("malformed_row", 2)
+
+
 def test_empty_bodies(gat):
     for body, content_type in ((b"", "application/json"), (b"[]", "application/json"), (b"", "text/csv")):
         assert _refused(gat, body, content_type=content_type)["code"] == "empty"

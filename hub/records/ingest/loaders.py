@@ -76,10 +76,15 @@ def _as_text(value):
     return str(value)
 
 
-def loader_for(target, engine="auto"):
+def resolve_engine(engine="auto"):
+    """The loader to use: "copy" (PostgreSQL's fast path) or "orm"; "auto" picks by the database."""
     if engine == "auto":
-        engine = "copy" if connection.vendor == "postgresql" else "orm"
-    if engine == "copy":
+        return "copy" if connection.vendor == "postgresql" else "orm"
+    return engine
+
+
+def loader_for(target, engine="auto"):
+    if resolve_engine(engine) == "copy":
         from .postgres import CopyLoader
 
         return CopyLoader(target)

@@ -396,3 +396,169 @@ def _cell(value):
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+# --- Plain CSV straight to COPY ---------------------------------------------------------------
+#
+# A CSV body without quotes is split the same way by Python's csv module and
+# by PostgreSQL's COPY (FORMAT csv): fields at commas, records at line ends.
+# Such a body can go to COPY as bytes, without a Python object per row. Every
+# construct on which the two readers could part — a quote, COPY's "\." end
+# marker, a blank line (skipped by the reader, a row to COPY), a line longer
+# than the reader's field limit — sends the batch back to the reader, which
+# then reads the whole body again (``replay``) and gives the same results and
+# errors as if the direct path had never been tried. Anything COPY itself
+# refuses (a wrong column count, a byte that is not UTF-8, a NUL) does too.
+
+DIRECT_READ_BYTES = 1 << 20
+SPOOL_MEMORY_BYTES = 8 << 20
+
+
+class NotDirect(Exception):
+    """The body holds a construct only the CSV reader handles: read it again with the reader."""
+
+
+class Rewindable(io.RawIOBase):
+    """A binary stream read once but replayable from its start.
+
+    A seekable source is simply sought back; anything else (a request body)
+    is kept, as read, in a spooled temporary file — in memory up to 8 MB,
+    on disk beyond — so memory stays flat whatever the body's size.
+    """
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.count = 0
+        self.start = None
+        self.spool = None
+        try:
+            if stream.seekable():
+                self.start = stream.tell()
+        except (AttributeError, OSError, ValueError):
+            self.start = None
+        if self.start is None:
+            import tempfile
+
+            self.spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # noqa: SIM115
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        data = self.stream.read(len(buffer))
+        if not data:
+            return 0
+        if self.spool is not None:
+            self.spool.write(data)
+        self.count += len(data)
+        buffer[: len(data)] = data
+        return len(data)
+
+    def replay(self):
+        """The body from its first byte again, as a readable binary stream."""
+        if self.spool is None:
+            self.stream.seek(self.start)
+            return self.stream
+        self.spool.seek(0)
+        return _Chain(self.spool, self.stream)
+
+    def close(self):
+        if self.spool is not None:
+            self.spool.close()
+        super().close()
+
+
+class _Chain(io.RawIOBase):
+    """The spooled prefix, then the rest of the original stream."""
+
+    def __init__(self, first, rest):
+        self.parts = [first, rest]
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        while self.parts:
+            data = self.parts[0].read(len(buffer))
+            if data:
+                buffer[: len(data)] = data
+                return len(data)
+            self.parts.pop(0)
+        return 0
+
+
+class DirectCsv:
+    """A plain UTF-8 CSV body whose data lines can be handed to COPY as they are."""
+
+    FIELD_LIMIT = csv.field_size_limit()
+
+    def __init__(self, reader, header, rest):
+        self.reader = reader  # the CountingReader: limit and progress apply to every byte
+        self.header = header
+        self.rest = rest  # bytes of the sample after the header line
+
+    def chunks(self):
+        """The data bytes, checked as they pass; raises :class:`NotDirect` at the first doubt."""
+        carry = b"\n"  # the header line's end: a blank first line shows as "\n\n"
+        line = 0  # length of the line still open at the end of the previous chunk
+        data = self.rest
+        while data:
+            window = carry + data
+            if (
+                b'"' in data
+                or b"\\." in window
+                or b"\n\n" in window
+                or b"\n\r\n" in window
+                or b"\r\r" in window
+            ):
+                raise NotDirect
+            lines = data.split(b"\n")
+            if len(lines) == 1:
+                line += len(data)
+            else:
+                line = max(line + len(lines[0]), max(map(len, lines[1:-1]), default=0))
+                if line > self.FIELD_LIMIT:
+                    raise NotDirect
+                line = len(lines[-1])
+            if line > self.FIELD_LIMIT:
+                raise NotDirect
+            carry = window[-2:]
+            yield data
+            data = self.reader.read(DIRECT_READ_BYTES)
+
+
+def direct_csv(stream, *, encoding=None, limit=None, on_read=None):
+    """A :class:`DirectCsv` for a plain UTF-8 CSV body, or None when the reader must read it.
+
+    Reads the first bytes only (the header line); the caller replays the
+    stream for the reader when this returns None.
+    """
+    if encoding is not None:
+        try:
+            if codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
+                return None
+        except LookupError:
+            return None
+    reader = CountingReader(stream, limit=limit, on_read=on_read)
+    sample = reader.peek_sample()
+    reader.prefix = b""
+    if sample.startswith(codecs.BOM_UTF8):
+        sample = sample[len(codecs.BOM_UTF8) :]
+    end = sample.find(b"\n")
+    if end < 0:
+        return None
+    line = sample[:end].rstrip(b"\r")
+    if b"\r" in line or line.count(b'"') % 2:
+        return None  # CR-only line ends, or a quoted header spanning lines: the reader's job
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    try:
+        header = next(csv.reader([text]), [])
+    except csv.Error:
+        return None
+    header = [name.strip() for name in header]
+    if not header or header == [""]:
+        return None
+    return DirectCsv(reader, header, sample[end + 1 :])

@@ -6,7 +6,7 @@ See :mod:`.loaders` for the contract both loaders keep.
 import json
 import uuid
 
-from django.db import connection
+from django.db import connection, transaction
 from psycopg.types.json import Jsonb
 
 from .loaders import SIGNAL_KEYS_LIMIT, _as_text
@@ -38,11 +38,21 @@ class CopyLoader:
         self.max_row = 0
         self.unchanged_as_sent = 0
         self.duplicates_as_sent = []
+        self.prepared = False
 
     def _execute(self, sql, params=None):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall() if cursor.description else None
+
+    def _prepare(self):
+        if not self.prepared:
+            self._execute("SET LOCAL work_mem = '64MB'")
+            self._execute("SET LOCAL DateStyle = 'ISO, YMD'")  # stored dates compare as YYYY-MM-DD text
+            # the rows that differ are fetched through a cursor, but all of them: plan for the
+            # whole result (a hash anti-join), not for the first rows (an index probe per row)
+            self._execute("SET LOCAL cursor_tuple_fraction = 1.0")
+            self.prepared = True
 
     def load(self, rows, validate):
         """Stage the rows as sent, set aside those identical to the stored record, validate the rest.
@@ -51,9 +61,48 @@ class CopyLoader:
         values passed it) and no write; on a reload that is most rows, and the
         batch then costs little more than the COPY itself.
         """
-        self._execute("SET LOCAL work_mem = '64MB'")
-        self._execute("SET LOCAL DateStyle = 'ISO, YMD'")  # stored dates compare as YYYY-MM-DD text
+        self._prepare()
         self._stage_as_sent(rows)
+        self.load_staged(validate)
+
+    def stage_csv(self, direct, header_columns):
+        """COPY a plain CSV body (:class:`~.parsing.DirectCsv`) into the as-sent table as it is.
+
+        ``header_columns`` names the field for each header position. Returns
+        False, with nothing staged, when the body must go through the CSV
+        reader instead (see :mod:`.parsing`); refusals such as an oversized
+        body propagate.
+        """
+        import psycopg
+
+        from .parsing import NotDirect
+
+        self._prepare()
+        q = self.q
+        names = ", ".join(q(self.target.model._meta.get_field(name).column) for name in header_columns)
+        try:
+            with transaction.atomic():
+                self._create_as_sent(numbered=True)
+                with (
+                    connection.cursor() as cursor,
+                    cursor.copy(
+                        f"COPY {self.sent_table} ({names}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({names}))"
+                    ) as copy,
+                ):
+                    for chunk in direct.chunks():
+                        copy.write(chunk)
+                self.sent = self.max_row = self._execute(f"SELECT count(*) FROM {self.sent_table}")[0][0]
+        except (NotDirect, psycopg.errors.DataError):
+            self.sent = self.max_row = 0
+            return False
+        return True
+
+    def sent_values(self, field_name):
+        """The distinct values of one column as sent (partitions named by a directly staged body)."""
+        column = self.q(self.target.model._meta.get_field(field_name).column)
+        return [row[0] for row in self._execute(f"SELECT DISTINCT {column} FROM {self.sent_table}")]
+
+    def load_staged(self, validate):
         self._check_duplicates_as_sent()
         self._create_stage()
         fields = ", ".join(["rn", *(f"s.{c}" for c in self.as_sent_columns)])
@@ -78,11 +127,14 @@ class CopyLoader:
         if self.staged:
             self._execute(f"CREATE INDEX ON {self.stage_table} (rn)")
 
-    def _stage_as_sent(self, rows):
+    def _create_as_sent(self, numbered=False):
         columns = ", ".join(f"{c} text" for c in self.as_sent_columns)
-        self._execute(
-            f"CREATE TEMPORARY TABLE {self.sent_table} (rn integer NOT NULL, {columns}) ON COMMIT DROP"
-        )
+        # numbered: COPY leaves rn out and each row takes the next number, in the body's order
+        rn = "rn integer GENERATED ALWAYS AS IDENTITY" if numbered else "rn integer NOT NULL"
+        self._execute(f"CREATE TEMPORARY TABLE {self.sent_table} ({rn}, {columns}) ON COMMIT DROP")
+
+    def _stage_as_sent(self, rows):
+        self._create_as_sent()
         names = ", ".join(["rn", *self.as_sent_columns])
         count = number = 0
         with (

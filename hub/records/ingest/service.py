@@ -19,8 +19,8 @@ from hub.catalogue import spec as catalogue
 
 from ..events import announce_written
 from ..sources import SourceRuleViolation, check_write
-from .loaders import Target, loader_for
-from .parsing import IngestInputError, objects_as_rows, read_rows
+from .loaders import Target, loader_for, resolve_engine
+from .parsing import IngestInputError, Rewindable, direct_csv, objects_as_rows, read_rows
 from .validation import RowValidator
 
 REPORT_REJECTED_LIMIT = 10_000
@@ -214,14 +214,18 @@ def _run(batch_id, dataset_code, source, department, **options):
             _("Unknown dataset %(dataset)s.") % {"dataset": str(dataset_code)[:100]}, code="unknown_dataset"
         ) from None
     model = dataset.model
+    direct = None
     if hasattr(source, "read"):
-        header, rows = read_rows(
-            source,
-            options["fmt"],
-            encoding=options["encoding"],
-            limit=options["limit"],
-            on_read=options["on_read"],
-        )
+        if options["fmt"] == "csv" and resolve_engine(options["engine"]) == "copy":
+            # a plain CSV body may go to COPY as bytes (see parsing.direct_csv); keep it replayable
+            source = Rewindable(source)
+            direct = direct_csv(
+                source, encoding=options["encoding"], limit=options["limit"], on_read=options["on_read"]
+            )
+        if direct is None:
+            header, rows = _read(source, options)
+        else:
+            header, rows = direct.header, None
     else:
         rows = objects_as_rows(enumerate(source, start=1))
         try:
@@ -261,6 +265,14 @@ def _run(batch_id, dataset_code, source, department, **options):
         for number, raw in rows:
             received += 1
             ordered = [raw[i] for i in order]
+            for value in ordered:
+                if value.__class__ is str and "\x00" in value:
+                    # no database text holds NUL; refused here so every loader answers alike
+                    raise IngestInputError(
+                        _("Row %(row)d contains a NUL character, which no item can hold.") % {"row": number},
+                        code="malformed_row",
+                        row=number,
+                    )
             if partition_index is not None:
                 # every row's partition as sent counts, valid or not: a batch naming another
                 # source's partition is refused whole (unknown values are left to validation)
@@ -299,7 +311,17 @@ def _run(batch_id, dataset_code, source, department, **options):
             created_at=now,
         )
         loader = loader_for(target, options["engine"])
-        loader.load(raw_rows(), valid_rows)
+        header_columns = [columns[order.index(position)] for position in range(len(order))]
+        if direct is not None and loader.stage_csv(direct, header_columns):
+            received = loader.sent
+            if partition_index is not None:
+                named = {str(value).strip() for value in loader.sent_values(dataset.partition_field)}
+                partitions.update(named & set(dataset.partitions))
+            loader.load_staged(valid_rows)
+        else:
+            if direct is not None:  # the CSV reader reads the body again, from its first byte
+                _header, rows = _read(source, options)
+            loader.load(raw_rows(), valid_rows)
         if received == 0:
             raise IngestInputError(_("The batch has no rows."), code="empty")
         duplicates = loader.duplicates()
@@ -360,6 +382,33 @@ def _run(batch_id, dataset_code, source, department, **options):
                 updated=updated,
             )
     return batch, report
+
+
+def _read(source, options):
+    """Header and rows by the format's reader, from the body's first byte."""
+    on_read = options["on_read"]
+    if isinstance(source, Rewindable) and source.count:
+        already = source.count  # read (and shown in the progress) once already
+        source = source.replay()
+        if on_read is not None:
+            on_read = _counting_from(already, on_read)
+    return read_rows(
+        source, options["fmt"], encoding=options["encoding"], limit=options["limit"], on_read=on_read
+    )
+
+
+def _counting_from(already, on_read):
+    """A progress callback that skips the first ``already`` bytes of a replayed body."""
+    left = already
+
+    def update(count):
+        nonlocal left
+        skipped = min(left, count)
+        left -= skipped
+        if count > skipped:
+            on_read(count - skipped)
+
+    return update
 
 
 def _check_sources(dataset, department, columns, loader, partitions):
