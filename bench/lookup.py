@@ -17,6 +17,7 @@ import http.client
 import json
 import os
 import random
+import secrets
 import statistics
 import subprocess
 import sys
@@ -160,6 +161,11 @@ def main():
         env={
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "bench.settings",
+            # as production runs: no debug (Django would keep every query's SQL for the toolbar)
+            "HUB_DEBUG": "0",
+            "HUB_SECRET_KEY": secrets.token_urlsafe(64),
+            "HUB_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "HUB_SSL_REDIRECT": "0",
             "HUB_CONN_MAX_AGE": "600",
             "HUB_BIND": f"127.0.0.1:{args.port}",
             "HUB_LOG_LEVEL": "warning",

@@ -56,6 +56,9 @@ class BaseRecord(models.Model):
     history = History(
         inherit=True,
         bases=[RecordHistory],
+        # a version per change of 85 million persons (and every licence and credit record):
+        # simple-history's 32-bit id would run out within years of reloads
+        history_id_field=models.BigAutoField(primary_key=True),
         excluded_fields=["created_at", "updated_at", "source_stamps"],
     )
 
