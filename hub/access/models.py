@@ -230,9 +230,9 @@ class AuditEntry(models.Model):
     status = models.PositiveSmallIntegerField(_("status"))
     duration_ms = models.FloatField(_("duration (ms)"), default=0)
     # The log is a set of hash chains ("lanes"): on PostgreSQL each database
-    # session links its rows into lane ``backend pid % AUDIT_LANES`` so that
+    # session links its rows into the first free lane from ``backend pid % 16`` so that
     # concurrent calls do not all queue on one lock; each lane is a complete
-    # chain in id order (see migration 0004 and ``audit.verify``).
+    # chain in id order (see migrations 0004, 0005 and ``audit.verify``).
     chain = models.PositiveSmallIntegerField(_("chain"), default=0, editable=False)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False)

@@ -120,7 +120,7 @@ BEGIN
     IF NEW.system_id IS NOT NULL AND NEW.dataset <> '' AND NEW.status < 400 THEN
         INSERT INTO progress_usagestat (day, system_id, dataset, shard, calls, records)
         VALUES ((NEW.at AT TIME ZONE '{time_zone}')::date, NEW.system_id, NEW.dataset,
-                pg_backend_pid() % 16, 1, NEW.result_count)
+                {shard}, 1, NEW.result_count)
         ON CONFLICT (day, system_id, dataset, shard) DO UPDATE
         SET calls = progress_usagestat.calls + 1,
             records = progress_usagestat.records + EXCLUDED.records;
@@ -137,9 +137,9 @@ CREATE TRIGGER progress_count_call AFTER INSERT ON access_auditentry
 def install_call_counter(using="default"):
     """On PostgreSQL, count each audited call in the audit row's own INSERT (a trigger).
 
-    The row lands in the session's shard (``backend pid % 16``, the same
-    number as the audit row's lane), so calls that do not share a lane lock
-    do not share a counter row either. Installed after every
+    The row lands in the shard of the audit row's lane, which the calling
+    transaction holds until it commits (see access migration 0005), so no
+    two calls in flight share a counter row. Installed after every
     ``migrate`` with the current ``TIME_ZONE`` (a call's day is local).
     """
     connection = connections[using]
@@ -150,7 +150,11 @@ def install_call_counter(using="default"):
         return  # migrated only part of the way (or back): nothing to count into yet
     time_zone = str(zoneinfo.ZoneInfo(settings.TIME_ZONE)).replace("'", "''")
     with connection.cursor() as cursor:
-        cursor.execute(COUNT_CALL_TRIGGER.format(time_zone=time_zone))
+        audit_columns = connection.introspection.get_table_description(cursor, "access_auditentry")
+        columns = {column.name for column in audit_columns}
+        # before the audit log had lanes (migrated back past access 0004): the session's number
+        shard = "NEW.chain" if "chain" in columns else "pg_backend_pid() % 16"
+        cursor.execute(COUNT_CALL_TRIGGER.format(time_zone=time_zone, shard=shard))
 
 
 def record_call(entry):

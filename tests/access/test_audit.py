@@ -160,13 +160,42 @@ def test_concurrent_sessions_write_complete_chains_one_lane_each():
     pids = _append_from_threads(threads=6, rows_each=40)
     assert AuditEntry.objects.count() == 6 * 40
     lanes = set(AuditEntry.objects.values_list("chain", flat=True).distinct())
-    assert lanes == {pid % 16 for pid in pids}
+    assert len(pids) == 6 and len(lanes) > 1 and lanes <= set(range(16))  # in parallel, not one queue
     for lane in lanes:
         rows = list(AuditEntry.objects.filter(chain=lane).order_by("id"))
         assert rows[0].prev_hash == audit.GENESIS
         for previous, row in zip(rows, rows[1:], strict=False):
             assert row.prev_hash == previous.hash
     assert audit.verify() == (240, None, "")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="lanes are linked by the PostgreSQL trigger")
+@pytest.mark.django_db(transaction=True)
+def test_a_call_whose_lane_is_busy_takes_the_next_free_one_instead_of_waiting():
+    import importlib
+
+    from django.db import connections
+
+    lock_base = importlib.import_module("hub.access.migrations.0005_audit_free_lane").LOCK_BASE
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        home = cursor.fetchone()[0] % 16
+        cursor.execute("SET lock_timeout = '3s'")  # waiting for the lane would fail the call
+    other = connections.create_connection("default")
+    try:
+        other.set_autocommit(False)
+        with other.cursor() as cursor:  # another call in flight holds this session's home lane
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_base + home])
+        audit.append(method="GET", endpoint="/busy", status=200)
+        assert AuditEntry.objects.get(endpoint="/busy").chain == (home + 1) % 16
+        other.rollback()  # its transaction ends: the lane is free again
+        audit.append(method="GET", endpoint="/free", status=200)
+        assert AuditEntry.objects.get(endpoint="/free").chain == home
+    finally:
+        other.close()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    assert audit.verify() == (2, None, "")
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="lanes are linked by the PostgreSQL trigger")
