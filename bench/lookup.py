@@ -5,7 +5,7 @@
 
 Both endpoints are served by the same gunicorn process, started with the
 production configuration (``hub/gunicorn.conf.py``: gthread workers from the
-CPU count); the governed one
+CPU count; ``HUB_DEBUG=0``, as ``bench/load.py`` runs it); the governed one
 authenticates an API key, resolves grants, masks, and appends a hash-chained
 audit row in the read's transaction. Rounds alternate bare and governed
 load so drift in the machine's speed hits both; the medians and their ratio
