@@ -93,6 +93,10 @@ def main():
 
     import django
 
+    from bench.load import ensure_database
+
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        ensure_database(os.environ["DATABASE_URL"])
     django.setup()
     from django.core.management import call_command
     from django.db import connection

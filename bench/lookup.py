@@ -154,6 +154,14 @@ def main():
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database (it will be migrated and seeded).")
 
+    import socket
+
+    from bench.load import ensure_database
+
+    with socket.socket() as probe:  # a server left on the port would answer instead of ours
+        if probe.connect_ex(("127.0.0.1", args.port)) == 0:
+            sys.exit(f"Port {args.port} is already served (a server left from an earlier run?); use --port.")
+    ensure_database(os.environ["DATABASE_URL"])
     raw_key, keys, audit_count = setup(args.persons)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "bench.wsgi", "--config", "hub/gunicorn.conf.py"],
