@@ -145,7 +145,7 @@ def test_the_outcomes_are_what_a_provider_expects(direct_taken):
 
 
 def test_progress_counts_each_byte_once_when_the_reader_reads_again():
-    data = BODIES["quoted address with a comma"][0] * 1  # falls back after COPY has seen it
+    data = BODIES["quoted address with a comma"][0]  # falls back after the direct path read it
     seen = []
     ingest(
         "population.person",

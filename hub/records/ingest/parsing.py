@@ -435,7 +435,7 @@ class Rewindable(io.RawIOBase):
             if stream.seekable():
                 self.start = stream.tell()
         except (AttributeError, OSError, ValueError):
-            self.start = None
+            pass  # not seekable after all (a request body): spooled below
         if self.start is None:
             import tempfile
 
@@ -512,15 +512,13 @@ class DirectCsv:
                 or b"\r\r" in window
             ):
                 raise NotDirect
-            lines = data.split(b"\n")
-            if len(lines) == 1:
-                line += len(data)
+            head, *rest = data.split(b"\n")
+            if rest:  # the open line ends in this chunk; the last piece is the next open line
+                longest = max([line + len(head), *map(len, rest)])
+                line = len(rest[-1])
             else:
-                line = max(line + len(lines[0]), max(map(len, lines[1:-1]), default=0))
-                if line > self.FIELD_LIMIT:
-                    raise NotDirect
-                line = len(lines[-1])
-            if line > self.FIELD_LIMIT:
+                longest = line = line + len(head)
+            if longest > self.FIELD_LIMIT:
                 raise NotDirect
             carry = window[-2:]
             yield data

@@ -83,15 +83,13 @@ class CopyLoader:
         try:
             with transaction.atomic():
                 self._create_as_sent(numbered=True)
-                with (
-                    connection.cursor() as cursor,
-                    cursor.copy(
+                with connection.cursor() as cursor:
+                    with cursor.copy(
                         f"COPY {self.sent_table} ({names}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({names}))"
-                    ) as copy,
-                ):
-                    for chunk in direct.chunks():
-                        copy.write(chunk)
-                self.sent = self.max_row = self._execute(f"SELECT count(*) FROM {self.sent_table}")[0][0]
+                    ) as copy:
+                        for chunk in direct.chunks():
+                            copy.write(chunk)
+                    self.sent = self.max_row = cursor.rowcount  # COPY's own row count
         except (NotDirect, psycopg.errors.DataError):
             self.sent = self.max_row = 0
             return False

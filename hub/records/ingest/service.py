@@ -311,8 +311,9 @@ def _run(batch_id, dataset_code, source, department, **options):
             created_at=now,
         )
         loader = loader_for(target, options["engine"])
-        header_columns = [columns[order.index(position)] for position in range(len(order))]
-        if direct is not None and loader.stage_csv(direct, header_columns):
+        # the direct path names each column's field in the body's own order (``order`` maps back)
+        in_body_order = [field for _position, field in sorted(zip(order, columns, strict=True))]
+        if direct is not None and loader.stage_csv(direct, in_body_order):
             received = loader.sent
             if partition_index is not None:
                 named = {str(value).strip() for value in loader.sent_values(dataset.partition_field)}
