@@ -68,3 +68,26 @@ def test_another_department_is_refused_per_partition():
     with pytest.raises(SourceRuleViolation):
         load([{"identifier": row["identifier"], "status_reason": "x"}], other)
     assert Licence.objects.get().status_reason == ""
+
+
+def test_a_plain_csv_naming_another_sources_partition_is_refused_whole_even_if_its_rows_are_invalid(
+    monkeypatch,
+):
+    """The partition as sent counts, valid or not — also when the body goes straight to COPY."""
+    from django.db import connection
+
+    from hub.records.ingest import postgres
+
+    taken = []
+    original = postgres.CopyLoader.stage_csv
+    monkeypatch.setattr(
+        postgres.CopyLoader, "stage_csv", lambda self, *args: taken.append(original(self, *args)) or taken[-1]
+    )
+    kind = reference.type_by_slug("resident_id_card")
+    other = "mzt" if kind["issuing_department"] != "mzt" else "gat"
+    body = f"identifier,licence_type,status_reason\nNOT-AN-IDENTIFIER,{kind['code']},x\n".encode()
+    with pytest.raises(SourceRuleViolation) as refused:
+        ingest("licences.licence", io.BytesIO(body), fmt="csv", department=other)
+    assert refused.value.violations[0]["source"] == kind["issuing_department"]
+    assert Licence.objects.count() == 0
+    assert taken == ([True] if connection.vendor == "postgresql" else [])
