@@ -63,6 +63,12 @@ def known_division(code: str) -> bool:
     return code in _table()
 
 
+@lru_cache(maxsize=1)
+def six_digit_codes() -> frozenset[str]:
+    """Every six-digit code :func:`known_division` accepts (for checks done in SQL)."""
+    return frozenset(code for code in _table() if len(code) == 6)
+
+
 def division_name(code: str) -> str:
     entries = _table().get(code, [])
     current = [e for e in entries if e.current]

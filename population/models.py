@@ -76,3 +76,26 @@ class Person(BaseRecord):
         if death and birth and death < birth:
             errors["death_date"] = [_("Date of death is before the birth date.")]
         return errors
+
+    @classmethod
+    def normalized_key_sql(cls, column):
+        # the key column is accepted only if the SQL form of validate_id_number holds too, which
+        # admits 17 ASCII digits and a digit or capital X: strip().upper() leaves such a key as it is
+        return "true"
+
+    @classmethod
+    def cross_field_sql(cls, columns):
+        """SQL twin of :meth:`cross_field_errors` for rows whose ID number is already accepted."""
+        number = columns["id_number"]
+        checks = []
+        birth = columns.get("birth_date")
+        if birth:
+            checks.append(f"replace({birth}, '-', '') = substr({number}, 7, 8)")
+        gender = columns.get("gender")
+        if gender:
+            implied = f"(CASE WHEN ascii(substr({number}, 17, 1)) %% 2 = 1 THEN '1' ELSE '2' END)"
+            checks.append(f"({gender} NOT IN ('1', '2') OR {gender} = {implied})")
+        death = columns.get("death_date")
+        if death and birth:  # both accepted as YYYY-MM-DD: as text they sort as dates
+            checks.append(f'({death} = \'\' OR {death} COLLATE "C" >= {birth} COLLATE "C")')
+        return " AND ".join(checks) or "true"

@@ -404,15 +404,42 @@ def ric_fails(dialect, c):
     """
     if dialect.vendor == "postgresql":
         well_formed = f"(length({c}) = 18 AND {c} ~ '^[0-9]+X?$')"
+        total = _ric_weighted_groups(c)
     else:
         well_formed = f"({c} GLOB '{'[0-9]' * 17}[0-9X]')"
-    # Character codes minus 48 are the digits; 48 × (sum of the weights) is subtracted once.
-    offset = 48 * sum(RIC_WEIGHTS)
-    total = " + ".join(
-        f"{dialect.char_code(f'substr({c}, {i + 1}, 1)')} * {w}" for i, w in enumerate(RIC_WEIGHTS)
-    )
-    check = f"substr('{RIC_CHECK_CHARS}', (({total} - {offset}) %% 11) + 1, 1)"
+        # Character codes minus 48 are the digits; 48 × (sum of the weights) is subtracted once.
+        offset = 48 * sum(RIC_WEIGHTS)
+        total = (
+            " + ".join(
+                f"{dialect.char_code(f'substr({c}, {i + 1}, 1)')} * {w}" for i, w in enumerate(RIC_WEIGHTS)
+            )
+            + f" - {offset}"
+        )
+    check = f"substr('{RIC_CHECK_CHARS}', (({total}) %% 11) + 1, 1)"
     return f"(CASE WHEN {well_formed} THEN {check} <> substr({c}, 18, 1) ELSE TRUE END)"
+
+
+RIC_GROUPS = ((0, 3), (3, 6), (6, 9), (9, 12), (12, 15), (15, 17))
+
+
+def _ric_weighted_groups(c):
+    """The weighted digit sum (PostgreSQL), three digits at a time.
+
+    Each group of digits is read as one integer and its weighted sum looked up
+    in a constant array (index = the group's value): six casts and lookups
+    instead of seventeen one-character substrings, about twice as fast.
+    """
+    parts = []
+    for start, end in RIC_GROUPS:
+        weights = RIC_WEIGHTS[start:end]
+        width = end - start
+        sums = [
+            sum(int(digit) * w for digit, w in zip(str(value).zfill(width), weights, strict=True))
+            for value in range(10**width)
+        ]
+        table = "'{" + ",".join(map(str, sums)) + "}'::integer[]"
+        parts.append(f"({table})[substr({c}, {start + 1}, {width})::integer + 1]")
+    return " + ".join(parts)
 
 
 def uscc_fails(dialect, c):

@@ -90,6 +90,23 @@ class BaseRecord(models.Model):
         """Rules spanning several items; ``{field: [message]}``. Override per library."""
         return {}
 
+    # SQL counterparts for the ingestion fast path (see hub.records.ingest.sqlcheck): a library
+    # that overrides normalize_key or cross_field_errors states them too, or validates in Python
+
+    @classmethod
+    def normalized_key_sql(cls, column):
+        """SQL true only when the text ``column`` is already what ``normalize_key`` makes of it."""
+        if cls.normalize_key.__func__ is not BaseRecord.normalize_key.__func__:
+            return None  # no SQL form
+        return "true"  # strip(): cells with surrounding whitespace are never accepted in SQL
+
+    @classmethod
+    def cross_field_sql(cls, columns):
+        """SQL true only when ``cross_field_errors`` finds nothing (``columns``: field → text SQL)."""
+        if cls.cross_field_errors.__func__ is not BaseRecord.cross_field_errors.__func__:
+            return None  # no SQL form
+        return "true"
+
     def clean(self):
         values = {f.name: getattr(self, f.attname) for f in self.item_fields()}
         errors = self.cross_field_errors(values)

@@ -13,6 +13,16 @@ from .loaders import SIGNAL_KEYS_LIMIT, _as_text
 
 MERGE_CHUNK = 100_000
 FETCH_ROWS = 20_000
+# A batch this large that creates the first records of a dataset builds the tables' indexes
+# after writing the rows (one sort each) instead of entry by entry: see CopyLoader.merge.
+BULK_ROWS = 50_000
+# How long a first load waits for the exclusive lock before merging the ordinary way. Shorter
+# than deadlock_timeout (1 s by default), so that its wait never makes another writer's a deadlock.
+BULK_LOCK_TIMEOUT = "200ms"
+
+
+class _NotEmpty(Exception):
+    """The dataset already holds records or history: no bulk merge."""
 
 
 class CopyLoader:
@@ -38,6 +48,9 @@ class CopyLoader:
         self.max_row = 0
         self.unchanged_as_sent = 0
         self.duplicates_as_sent = []
+        self.all_text = True  # every value arrived as text (else the SQL acceptance cannot judge it)
+        self.accepted = 0  # rows validated by the database (see .sqlcheck)
+        self.accepted_partitions = set()
         self.prepared = False
 
     def _execute(self, sql, params=None):
@@ -103,11 +116,12 @@ class CopyLoader:
     def load_staged(self, validate):
         self._check_duplicates_as_sent()
         self._create_stage()
+        rest = self._accept_in_sql()
         fields = ", ".join(["rn", *(f"s.{c}" for c in self.as_sent_columns)])
         fetch = connection.connection.cursor(name=f"ingest_{uuid.uuid4().hex[:12]}")
         fetch.itersize = FETCH_ROWS
-        fetch.execute(f"SELECT {fields} FROM {self.sent_table} s WHERE NOT EXISTS ({self._same_as_stored()})")
-        fetched = 0
+        fetch.execute(f"SELECT {fields} FROM {self.sent_table} s WHERE {rest}")
+        fetched = self.accepted
         try:
             while True:
                 chunk = fetch.fetchmany(FETCH_ROWS)
@@ -124,6 +138,44 @@ class CopyLoader:
         self.unchanged_as_sent = self.sent - fetched
         if self.staged:
             self._execute(f"CREATE INDEX ON {self.stage_table} (rn)")
+
+    def _accept_in_sql(self):
+        """Stage the changed rows the database can vouch for (:mod:`.sqlcheck`); the rest is Python's.
+
+        Returns the condition on the as-sent rows (``s``) for what Python is sent:
+        the changed rows the database did not accept.
+        """
+        from .sqlcheck import acceptance
+
+        target = self.target
+        changed = f"NOT EXISTS ({self._same_as_stored()})"
+        # Only into an empty table: then every row is new and no anti-join is needed to find the
+        # changed ones (on a reload, finding them twice would cost more than Python saves).
+        if not self.all_text or self._execute(f"SELECT EXISTS (SELECT 1 FROM {self.table})")[0][0]:
+            return changed
+        compiled = acceptance(target.model, target.columns, lambda field: f"s.{self.q(field.column)}")
+        if compiled is None:
+            return changed
+        predicate, values = compiled
+        names = ", ".join(["rn", self.key, *self.own])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {self.stage_table} ({names}) SELECT s.rn, {', '.join(values)} "
+                f"FROM {self.sent_table} s WHERE {predicate}",
+                [],
+            )
+            self.accepted = cursor.rowcount
+        self.staged += self.accepted
+        if self.accepted and target.on_validate:
+            target.on_validate(self.accepted)
+        if self.accepted and target.partition_field:
+            column = self.q(target.model._meta.get_field(target.partition_field).column)
+            self.accepted_partitions = {
+                row[0] for row in self._execute(f"SELECT DISTINCT {column}::text FROM {self.stage_table}")
+            }
+        if not self.accepted:
+            return changed
+        return f"{changed} AND NOT EXISTS (SELECT 1 FROM {self.stage_table} a WHERE a.rn = s.rn)"
 
     def _create_as_sent(self, numbered=False):
         columns = ", ".join(f"{c} text" for c in self.as_sent_columns)
@@ -143,6 +195,7 @@ class CopyLoader:
             text_only = self.target.text_input
             for number, values in rows:
                 if not text_only and not all(v is None or type(v) is str for v in values):
+                    self.all_text = False
                     values = [_as_text(v) for v in values]
                 write((number, *values))
                 count += 1
@@ -196,8 +249,8 @@ class CopyLoader:
     def duplicates(self, limit=20):
         if self.duplicates_as_sent:
             return self.duplicates_as_sent
-        if not self.staged:
-            return []
+        if not self.staged or self.accepted == self.staged:
+            return []  # every staged key is as sent (see .sqlcheck): the check as sent was enough
         # keys that differ as sent but agree once normalised (case, spaces)
         rows = self._execute(
             f"SELECT {self.key}, array_agg(rn ORDER BY rn) FROM {self.stage_table} "
@@ -328,6 +381,26 @@ class CopyLoader:
         created = updated = 0
         if not self.staged or (target.update_only and not target.own):
             return 0, 0, []  # nothing differs from what is stored
+        deferred = None
+        if self.staged >= BULK_ROWS and not target.update_only:
+            deferred = self._take_empty_tables()
+        if deferred is not None:
+            created = self._bulk_merge(deferred, progress)
+        else:
+            created, updated = self._merge_chunks(progress)
+        keys = None
+        if self.staged <= SIGNAL_KEYS_LIMIT:
+            keys = [
+                row[0]
+                for row in self._execute(
+                    f"SELECT {self.key} FROM {self.history_table} WHERE batch = %s", [target.batch]
+                )
+            ]
+        return created, updated, keys
+
+    def _merge_chunks(self, progress):
+        target = self.target
+        created = updated = 0
         lock, sql, defaults = self._merge_sql()
         stamps = json.dumps(target.stamps)
         for low in range(1, self.max_row + 1, MERGE_CHUNK):
@@ -349,12 +422,139 @@ class CopyLoader:
             updated += changed
             if progress:
                 progress(min(MERGE_CHUNK, self.max_row - low + 1))
-        keys = None
-        if self.staged <= SIGNAL_KEYS_LIMIT:
-            keys = [
-                row[0]
-                for row in self._execute(
-                    f"SELECT {self.key} FROM {self.history_table} WHERE batch = %s", [target.batch]
+        return created, updated
+
+    def _bulk_merge(self, deferred, progress):
+        """The first records of a dataset, in tables held empty (:meth:`_take_empty_tables`).
+
+        Nothing can conflict, so the rows go in with plain INSERTs in key order
+        and the history rows are written from the table afterwards (every row
+        in it is this batch's), with the indexes dropped meanwhile and built
+        again at the end: a sort per index instead of an entry per row each.
+        """
+        target = self.target
+        q, key = self.q, self.key
+        absent = target.absent_fields()
+        columns = [
+            key,
+            *self.own,
+            *(q(f.column) for f in absent),
+            "created_at",
+            "updated_at",
+            "source_stamps",
+        ]
+        values = [
+            f"st.{key}",
+            *(f"st.{c}" for c in self.own),
+            *(f"%s::{f.db_type(connection)}" for f in absent),
+            "%s",
+            "%s",
+            "%s::jsonb",
+        ]
+        defaults = [f.get_db_prep_value(f.get_default(), connection) for f in absent]
+        insert = (
+            f"INSERT INTO {self.table} ({', '.join(columns)}) SELECT {', '.join(values)} "
+            f"FROM {self.stage_table} st WHERE st.rn >= %s AND st.rn < %s ORDER BY st.{key}"
+        )
+        created = 0
+        stamps = json.dumps(target.stamps)
+        for low in range(1, self.max_row + 1, MERGE_CHUNK):
+            with connection.cursor() as cursor:
+                cursor.execute(insert, [*defaults, target.now, target.now, stamps, low, low + MERGE_CHUNK])
+                created += cursor.rowcount
+            if progress:
+                progress(min(MERGE_CHUNK, self.max_row - low + 1))
+        history = ", ".join(q(name) for name in target.history_fields())
+        self._execute(
+            f"""
+            INSERT INTO {self.history_table} ({history}, history_date, history_type,
+                history_change_reason, history_user_id, source_department, acting_system, batch)
+            SELECT {history}, clock_timestamp(), '+', %s, %s, %s, %s, %s FROM {self.table}
+            """,
+            [target.reason, target.user_id, target.department, target.system, target.batch],
+        )
+        self._build_indexes(deferred)
+        return created
+
+    def _take_empty_tables(self):
+        """Lock the record and history tables if both are empty and drop their indexes.
+
+        Returns the statements that build the indexes again, or None (and no
+        lock, nothing dropped) when the tables hold rows, are in use, or cannot
+        be altered now (the enclosing transaction has constraint checks still
+        pending on them). The lock (ACCESS EXCLUSIVE, until commit) is what
+        lets :meth:`merge` write the rows before the indexes: nobody else reads
+        or writes the tables meanwhile, and a rollback gives the indexes back.
+        It is asked for briefly: a table in use is merged the ordinary way.
+        """
+        from django.db import OperationalError
+
+        try:
+            with transaction.atomic():  # a savepoint: rolling back to it releases the lock
+                ((previous, _set),) = self._execute(
+                    "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)",
+                    [BULK_LOCK_TIMEOUT],
                 )
-            ]
-        return created, updated, keys
+                self._execute(f"LOCK TABLE {self.table}, {self.history_table} IN ACCESS EXCLUSIVE MODE")
+                self._execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+                held = " OR ".join(f"EXISTS (SELECT 1 FROM {t})" for t in (self.table, self.history_table))
+                if self._execute(f"SELECT {held}")[0][0]:
+                    raise _NotEmpty
+                return self._drop_indexes()
+        except (_NotEmpty, OperationalError):
+            return None
+
+    def _drop_indexes(self):
+        """Drop both tables' secondary indexes, unique and foreign-key constraints; their SQL back.
+
+        Primary keys stay (their values only grow), and so does any index a
+        foreign key elsewhere depends on. A foreign key is checked once when
+        it is added back (one join) instead of by a trigger per row.
+        """
+        deferred, foreign = [], []
+        for table in (self.table, self.history_table):
+            rows = self._execute(
+                """
+                SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), c.conname,
+                    pg_get_constraintdef(c.oid)
+                FROM pg_index i
+                LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
+                    AND c.contype IN ('u', 'x')
+                WHERE i.indrelid = %s::regclass AND NOT i.indisprimary
+                    AND NOT EXISTS (
+                        SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = i.indexrelid
+                    )
+                ORDER BY c.conname NULLS LAST, 1
+                """,
+                [table],
+            )
+            for index, index_sql, constraint, constraint_sql in rows:
+                if constraint:
+                    name = self.q(constraint)
+                    self._execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+                    deferred.append(f"ALTER TABLE {table} ADD CONSTRAINT {name} {constraint_sql}")
+                else:
+                    self._execute(f"DROP INDEX {index}")
+                    deferred.append(index_sql)
+            keys = self._execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+                [table],
+            )
+            for constraint, constraint_sql in keys:
+                name = self.q(constraint)
+                self._execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+                foreign.append(f"ALTER TABLE {table} ADD CONSTRAINT {name} {constraint_sql}")
+        return deferred + foreign
+
+    def _build_indexes(self, deferred):
+        """Build the dropped indexes again (a sort each), then gather the tables' statistics.
+
+        Without them the next batch's anti-join would be planned for empty
+        tables until autovacuum's next round (an index probe per row, not a hash join).
+        """
+        self._execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for statement in deferred:
+            self._execute(statement.replace("%", "%%"), [])
+        for table in (self.table, self.history_table):
+            self._execute(f"ANALYZE {table}")
