@@ -159,8 +159,7 @@ def test_pending_constraint_checks_on_the_tables_mean_the_ordinary_merge(bulk):
     assert schema()[0] and Person.history.filter(history_type="+").count() == 3
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_table_in_use_is_merged_the_ordinary_way_without_waiting_for_it(bulk, settings):
+def test_a_table_in_use_is_merged_the_ordinary_way_without_waiting_for_it(bulk):
     db = connection.settings_dict
     other = psycopg.connect(
         dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"] or 5432, password=db["PASSWORD"]
