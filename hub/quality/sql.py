@@ -14,6 +14,7 @@ arithmetic, tested against python-stdnum.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from importlib import import_module
@@ -429,7 +430,16 @@ def _ric_weighted_groups(c):
     in a constant array (index = the group's value): six casts and lookups
     instead of seventeen one-character substrings, about twice as fast.
     """
-    parts = []
+    return " + ".join(
+        f"({table})[substr({c}, {start + 1}, {end - start})::integer + 1]"
+        for (start, end), table in zip(RIC_GROUPS, _ric_group_tables(), strict=True)
+    )
+
+
+@functools.cache
+def _ric_group_tables():
+    """Per group of RIC_GROUPS, the weighted sums of its digits as a constant ``integer[]``."""
+    tables = []
     for start, end in RIC_GROUPS:
         weights = RIC_WEIGHTS[start:end]
         width = end - start
@@ -437,9 +447,8 @@ def _ric_weighted_groups(c):
             sum(int(digit) * w for digit, w in zip(str(value).zfill(width), weights, strict=True))
             for value in range(10**width)
         ]
-        table = "'{" + ",".join(map(str, sums)) + "}'::integer[]"
-        parts.append(f"({table})[substr({c}, {start + 1}, {width})::integer + 1]")
-    return " + ".join(parts)
+        tables.append("'{" + ",".join(map(str, sums)) + "}'::integer[]")
+    return tables
 
 
 def uscc_fails(dialect, c):

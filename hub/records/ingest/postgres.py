@@ -292,25 +292,25 @@ class CopyLoader:
         self.staged -= len(rows)
         return [tuple(row) for row in rows]
 
+    def _insert_parts(self, alias):
+        """Columns, SELECT values (staged rows as ``alias``) and defaults for creating records.
+
+        The values take, after ``defaults``, three parameters: created_at, updated_at, stamps.
+        """
+        absent = self.target.absent_fields()
+        columns = [self.key, *self.own, *(self.q(f.column) for f in absent)]
+        values = [f"{alias}.{c}" for c in (self.key, *self.own)]
+        values += [f"%s::{f.db_type(connection)}" for f in absent]
+        defaults = [f.get_db_prep_value(f.get_default(), connection) for f in absent]
+        columns += ["created_at", "updated_at", "source_stamps"]
+        values += ["%s", "%s", "%s::jsonb"]
+        return columns, values, defaults
+
     def _merge_sql(self):
         target = self.target
         q = self.q
         key, own = self.key, self.own
-        absent = target.absent_fields()
-        insert_columns = [
-            key,
-            *own,
-            *(q(f.column) for f in absent),
-            "created_at",
-            "updated_at",
-            "source_stamps",
-        ]
-        select_values = (
-            [f"s.{key}"]
-            + [f"s.{c}" for c in own]
-            + [f"%s::{f.db_type(connection)}" for f in absent]
-            + ["%s", "%s", "%s::jsonb"]
-        )
+        insert_columns, select_values, defaults = self._insert_parts("s")
         history = [q(name) for name in target.history_fields()]
         if own:
             stored, sent = ", ".join(f"t.{c}" for c in own), ", ".join(f"st.{c}" for c in own)
@@ -373,7 +373,6 @@ class CopyLoader:
                 RETURNING t.*, (t.xmax = 0) AS created_now
             ), {history_insert}
         """
-        defaults = [f.get_db_prep_value(f.get_default(), connection) for f in absent]
         return None, sql, defaults
 
     def merge(self, progress=None):
@@ -433,28 +432,10 @@ class CopyLoader:
         again at the end: a sort per index instead of an entry per row each.
         """
         target = self.target
-        q, key = self.q, self.key
-        absent = target.absent_fields()
-        columns = [
-            key,
-            *self.own,
-            *(q(f.column) for f in absent),
-            "created_at",
-            "updated_at",
-            "source_stamps",
-        ]
-        values = [
-            f"st.{key}",
-            *(f"st.{c}" for c in self.own),
-            *(f"%s::{f.db_type(connection)}" for f in absent),
-            "%s",
-            "%s",
-            "%s::jsonb",
-        ]
-        defaults = [f.get_db_prep_value(f.get_default(), connection) for f in absent]
+        columns, values, defaults = self._insert_parts("st")
         insert = (
             f"INSERT INTO {self.table} ({', '.join(columns)}) SELECT {', '.join(values)} "
-            f"FROM {self.stage_table} st WHERE st.rn >= %s AND st.rn < %s ORDER BY st.{key}"
+            f"FROM {self.stage_table} st WHERE st.rn >= %s AND st.rn < %s ORDER BY st.{self.key}"
         )
         created = 0
         stamps = json.dumps(target.stamps)
@@ -464,7 +445,7 @@ class CopyLoader:
                 created += cursor.rowcount
             if progress:
                 progress(min(MERGE_CHUNK, self.max_row - low + 1))
-        history = ", ".join(q(name) for name in target.history_fields())
+        history = ", ".join(self.q(name) for name in target.history_fields())
         self._execute(
             f"""
             INSERT INTO {self.history_table} ({history}, history_date, history_type,

@@ -324,7 +324,7 @@ def _run(batch_id, dataset_code, source, department, **options):
                 _header, rows = _read(source, options)
             loader.load(raw_rows(), valid_rows)
         if partition_index is not None:  # rows the database validated (PostgreSQL fast path)
-            partitions.update(getattr(loader, "accepted_partitions", ()))
+            partitions.update(loader.accepted_partitions)
         if received == 0:
             raise IngestInputError(_("The batch has no rows."), code="empty")
         duplicates = loader.duplicates()

@@ -34,8 +34,11 @@ from django.core import validators as core
 # validator -> builder(column SQL) -> SQL boolean, true only when the validator accepts the value
 SQL_FORMS = {}
 
-# every character ``str.strip()`` removes: a cell starting or ending with one is left to Python
-WHITESPACE = "".join(chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace())
+
+@functools.cache
+def whitespace():
+    """Every character ``str.strip()`` removes: a cell starting or ending with one is left to Python."""
+    return "".join(chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace())
 
 
 def sql_form(validator):
@@ -49,8 +52,10 @@ def sql_form(validator):
 
 
 def literal(text):
-    """An SQL string literal for trusted text (codes, choices); ``%`` doubled for the driver."""
-    return "'" + str(text).replace("'", "''").replace("%", "%%") + "'"
+    """An SQL string literal for trusted text (codes, choices), as the quality rules write them."""
+    from hub.quality.sql import sql_literal
+
+    return sql_literal(text)
 
 
 def text_array(values):
@@ -85,7 +90,7 @@ def iso_date(column):
 
 def _trimmed(column):
     """A non-empty cell whose first and last characters are not whitespace."""
-    ws = literal(WHITESPACE)
+    ws = literal(whitespace())
     return f"(strpos({ws}, left({column}, 1)) = 0 AND strpos({ws}, right({column}, 1)) = 0)"
 
 
