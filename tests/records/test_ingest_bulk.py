@@ -11,6 +11,7 @@ the ordinary way rather than waited for.
 
 import io
 
+import psycopg
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import translation
@@ -156,3 +157,22 @@ def test_pending_constraint_checks_on_the_tables_mean_the_ordinary_merge(bulk):
     assert report.report["created"] == 3
     assert bulk == [True]  # the first load only; the second could not alter the tables
     assert schema()[0] and Person.history.filter(history_type="+").count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_table_in_use_is_merged_the_ordinary_way_without_waiting_for_it(bulk, catalogue):
+    db = connection.settings_dict
+    other = psycopg.connect(
+        dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"] or 5432, password=db["PASSWORD"]
+    )
+    try:
+        other.execute("SELECT count(*) FROM population_person")  # a reader in an open transaction
+        report = ingest(
+            "population.person", io.BytesIO(as_csv(gat_rows(6, seed=5))), fmt="csv", department="gat"
+        )
+    finally:
+        other.rollback()
+        other.close()
+    assert report.report["created"] == 6
+    assert bulk == []  # the lock was not granted in time: ordinary merge, indexes untouched
+    assert Person.history.filter(history_type="+").count() == 6
