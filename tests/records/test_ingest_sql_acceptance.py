@@ -15,6 +15,7 @@ import random
 import pytest
 from django.db import connection
 
+from hub.records.ingest import sqlcheck
 from hub.records.ingest.sqlcheck import acceptance, whitespace
 from hub.records.ingest.validation import RowValidator
 from population.demo import SOURCE_ITEMS, generate_persons
@@ -158,8 +159,15 @@ def judged_by_sql(batch, columns):
     return result
 
 
+@pytest.fixture(params=["UTF8", "EUC_CN"])
+def server_encoding(request, monkeypatch):
+    """Both spellings of the whitespace check: code points (UTF-8 databases) and string search."""
+    monkeypatch.setattr(sqlcheck, "_server_encoding", lambda: request.param)
+    return request.param
+
+
 @pytest.mark.parametrize("columns", [COLUMNS, COLUMNS[:-1], ("id_number", "name", "gender", "death_date")])
-def test_every_row_the_database_accepts_is_valid_with_the_same_values(columns):
+def test_every_row_the_database_accepts_is_valid_with_the_same_values(columns, server_encoding):
     batch = rows()
     validate = RowValidator(Person, columns)
     judged = judged_by_sql(batch, columns)
@@ -181,7 +189,7 @@ def test_every_row_the_database_accepts_is_valid_with_the_same_values(columns):
     assert accepted > turned_away, (accepted, turned_away)
 
 
-def test_the_plain_valid_persons_are_all_accepted():
+def test_the_plain_valid_persons_are_all_accepted(server_encoding):
     people = [
         {c: "" if p.get(c) is None else str(p[c]) for c in COLUMNS} for p in generate_persons(500, seed=5)
     ]

@@ -159,6 +159,9 @@ class OrmLoader:
                     rejected.append(self.rows.pop(key)[0:1] + (key,))
         return rejected
 
+    def finish(self):
+        """Nothing to clean up: the ORM path stages nothing in the database."""
+
     def merge(self, progress=None):
         target = self.target
         model, key, own = target.model, target.key, target.own

@@ -3,6 +3,7 @@
 See :mod:`.loaders` for the contract both loaders keep.
 """
 
+import contextlib
 import json
 import uuid
 
@@ -57,6 +58,19 @@ class CopyLoader:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall() if cursor.description else None
+
+    @contextlib.contextmanager
+    def _setting(self, name, value):
+        """``name`` set to ``value`` for the statements of the block (as SET LOCAL, then restored).
+
+        Not restored when the block raises: the transaction or savepoint
+        being rolled back restores it.
+        """
+        ((previous, _set),) = self._execute(
+            "SELECT current_setting(%s), set_config(%s, %s, true)", [name, name, value]
+        )
+        yield
+        self._execute("SELECT set_config(%s, %s, true)", [name, previous])
 
     def _prepare(self):
         if not self.prepared:
@@ -115,13 +129,14 @@ class CopyLoader:
 
     def load_staged(self, validate):
         self._check_duplicates_as_sent()
-        self._create_stage()
         rest = self._accept_in_sql()
+        fetched = self.accepted
+        if self.accepted == self.sent:
+            return  # the database accepted every row: none for Python
         fields = ", ".join(["rn", *(f"s.{c}" for c in self.as_sent_columns)])
         fetch = connection.connection.cursor(name=f"ingest_{uuid.uuid4().hex[:12]}")
         fetch.itersize = FETCH_ROWS
         fetch.execute(f"SELECT {fields} FROM {self.sent_table} s WHERE {rest}")
-        fetched = self.accepted
         try:
             while True:
                 chunk = fetch.fetchmany(FETCH_ROWS)
@@ -136,14 +151,15 @@ class CopyLoader:
         finally:
             fetch.close()
         self.unchanged_as_sent = self.sent - fetched
-        if self.staged:
-            self._execute(f"CREATE INDEX ON {self.stage_table} (rn)")
 
     def _accept_in_sql(self):
-        """Stage the changed rows the database can vouch for (:mod:`.sqlcheck`); the rest is Python's.
+        """Create the stage with the changed rows the database can vouch for (:mod:`.sqlcheck`).
 
         Returns the condition on the as-sent rows (``s``) for what Python is sent:
-        the changed rows the database did not accept.
+        the changed rows the database did not accept. The stage is created
+        by the query that selects them (``CREATE TABLE … AS``), which, unlike
+        an ``INSERT … SELECT``, PostgreSQL may run in parallel workers over
+        the as-sent table: the predicate is most of the cost of a first load.
         """
         from .sqlcheck import acceptance
 
@@ -152,16 +168,21 @@ class CopyLoader:
         # Only into an empty table: then every row is new and no anti-join is needed to find the
         # changed ones (on a reload, finding them twice would cost more than Python saves).
         if not self.all_text or self._execute(f"SELECT EXISTS (SELECT 1 FROM {self.table})")[0][0]:
+            self._create_stage()
             return changed
         compiled = acceptance(target.model, target.columns, lambda field: f"s.{self.q(field.column)}")
         if compiled is None:
+            self._create_stage()
             return changed
         predicate, values = compiled
-        names = ", ".join(["rn", self.key, *self.own])
+        typed = ", ".join(
+            f"CAST({value} AS {field.db_type(connection)}) AS {self.q(field.column)}"
+            for field, value in zip(self.fields, values, strict=True)
+        )
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {self.stage_table} ({names}) SELECT s.rn, {', '.join(values)} "
-                f"FROM {self.sent_table} s WHERE {predicate}",
+                f"CREATE TEMPORARY TABLE {self.stage_table} ON COMMIT DROP AS "
+                f"SELECT s.rn, {typed} FROM {self.sent_table} s WHERE {predicate}",
                 [],
             )
             self.accepted = cursor.rowcount
@@ -178,10 +199,21 @@ class CopyLoader:
         return f"{changed} AND NOT EXISTS (SELECT 1 FROM {self.stage_table} a WHERE a.rn = s.rn)"
 
     def _create_as_sent(self, numbered=False):
+        """The table the rows are copied into as sent, as text.
+
+        Unlogged rather than temporary: parallel workers cannot read a
+        temporary table, and the first load's checks scan this one. Created
+        in the batch's transaction, no other session ever sees it; a rollback
+        removes it, and :meth:`finish` drops it before the commit.
+        """
         columns = ", ".join(f"{c} text" for c in self.as_sent_columns)
         # numbered: COPY leaves rn out and each row takes the next number, in the body's order
-        rn = "rn integer GENERATED ALWAYS AS IDENTITY" if numbered else "rn integer NOT NULL"
-        self._execute(f"CREATE TEMPORARY TABLE {self.sent_table} ({rn}, {columns}) ON COMMIT DROP")
+        rn = "rn integer GENERATED ALWAYS AS IDENTITY (CACHE 10000)" if numbered else "rn integer NOT NULL"
+        self._execute(f"CREATE UNLOGGED TABLE {self.sent_table} ({rn}, {columns})")
+
+    def finish(self):
+        """Drop the as-sent table: the last call of a batch that commits."""
+        self._execute(f"DROP TABLE IF EXISTS {self.sent_table}")
 
     def _stage_as_sent(self, rows):
         self._create_as_sent()
@@ -203,10 +235,13 @@ class CopyLoader:
         self.max_row = number
 
     def _check_duplicates_as_sent(self):
-        found = self._execute(
-            f"SELECT {self.key} FROM {self.sent_table} WHERE {self.key} <> '' "  # rows with no key: rejected
-            f"GROUP BY {self.key} HAVING count(*) > 1 LIMIT 1"
-        )
+        # one hash table in one process: split among parallel workers, every key would be
+        # grouped twice (partly in each worker, then all together), which measured slower
+        with self._setting("max_parallel_workers_per_gather", "0"):
+            found = self._execute(
+                f"SELECT {self.key} FROM {self.sent_table} WHERE {self.key} <> '' "  # no key: rejected
+                f"GROUP BY {self.key} HAVING count(*) > 1 LIMIT 1"
+            )
         if found:
             numbers = self._execute(
                 f"SELECT rn FROM {self.sent_table} WHERE {self.key} = %s ORDER BY rn", [found[0][0]]
@@ -400,6 +435,7 @@ class CopyLoader:
     def _merge_chunks(self, progress):
         target = self.target
         created = updated = 0
+        self._execute(f"CREATE INDEX ON {self.stage_table} (rn)")  # each chunk is a range of rn
         lock, sql, defaults = self._merge_sql()
         stamps = json.dumps(target.stamps)
         for low in range(1, self.max_row + 1, MERGE_CHUNK):
@@ -426,36 +462,74 @@ class CopyLoader:
     def _bulk_merge(self, deferred, progress):
         """The first records of a dataset, in tables held empty (:meth:`_take_empty_tables`).
 
-        Nothing can conflict, so the rows go in with plain INSERTs in key order
-        and the history rows are written from the table afterwards (every row
-        in it is this batch's), with the indexes dropped meanwhile and built
-        again at the end: a sort per index instead of an entry per row each.
+        Nothing can conflict, so the rows go in with one plain INSERT and the
+        history rows are written from the table afterwards (every row in it is
+        this batch's), with the indexes dropped meanwhile and built again at
+        the end: a sort per index instead of an entry per row each. Both
+        tables' ids are taken from their sequences as one block each rather
+        than row by row, and the versions share one timestamp.
         """
         target = self.target
         columns, values, defaults = self._insert_parts("st")
-        insert = (
-            f"INSERT INTO {self.table} ({', '.join(columns)}) SELECT {', '.join(values)} "
-            f"FROM {self.stage_table} st WHERE st.rn >= %s AND st.rn < %s ORDER BY st.{self.key}"
-        )
-        created = 0
-        stamps = json.dumps(target.stamps)
-        for low in range(1, self.max_row + 1, MERGE_CHUNK):
-            with connection.cursor() as cursor:
-                cursor.execute(insert, [*defaults, target.now, target.now, stamps, low, low + MERGE_CHUNK])
-                created += cursor.rowcount
-            if progress:
-                progress(min(MERGE_CHUNK, self.max_row - low + 1))
-        history = ", ".join(self.q(name) for name in target.history_fields())
+        model = target.model
+        record_ids = self._reserve_ids(model, self.max_row)
+        if record_ids is not None:
+            columns.insert(0, self.q(model._meta.pk.column))
+            values.insert(0, f"{int(record_ids) - 1} + st.rn")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {self.table} ({', '.join(columns)}) SELECT {', '.join(values)} "
+                f"FROM {self.stage_table} st",
+                [*defaults, target.now, target.now, json.dumps(target.stamps)],
+            )
+            created = cursor.rowcount
+        if progress:
+            progress(self.max_row)
+        history_model = model.history.model
+        tracked = [self.q(name) for name in target.history_fields()]
+        history_columns, history_values = list(tracked), list(tracked)
+        history_ids = self._reserve_ids(history_model, self.max_row) if record_ids is not None else None
+        if history_ids is not None:
+            # one version per record: numbered as the records are, from the history's own block
+            history_columns.insert(0, self.q(history_model._meta.pk.column))
+            record_pk = self.q(model._meta.pk.column)
+            history_values.insert(0, f"{record_pk} + {int(history_ids) - int(record_ids)}")
+        ((written_at,),) = self._execute("SELECT clock_timestamp()")
         self._execute(
             f"""
-            INSERT INTO {self.history_table} ({history}, history_date, history_type,
+            INSERT INTO {self.history_table} ({", ".join(history_columns)}, history_date, history_type,
                 history_change_reason, history_user_id, source_department, acting_system, batch)
-            SELECT {history}, clock_timestamp(), '+', %s, %s, %s, %s, %s FROM {self.table}
+            SELECT {", ".join(history_values)}, %s, '+', %s, %s, %s, %s, %s FROM {self.table}
             """,
-            [target.reason, target.user_id, target.department, target.system, target.batch],
+            [
+                written_at,
+                target.reason,
+                target.user_id,
+                target.department,
+                target.system,
+                target.batch,
+            ],
         )
         self._build_indexes(deferred)
         return created
+
+    def _reserve_ids(self, model, count):
+        """The first of ``count`` consecutive ids taken from the sequence of ``model``'s key, or None.
+
+        One ``setval`` instead of a ``nextval`` per row. Only inside
+        :meth:`_bulk_merge`: the table is locked, so no insert draws on the
+        sequence meanwhile (and were one to, the primary key built at the end
+        would refuse the batch rather than let two rows share an id).
+        """
+        ((sequence,),) = self._execute(
+            "SELECT pg_get_serial_sequence(%s, %s)", [self.q(model._meta.db_table), model._meta.pk.column]
+        )
+        if sequence is None:
+            return None
+        ((first,),) = self._execute("SELECT nextval(%s)", [sequence])
+        if count > 1:
+            self._execute("SELECT setval(%s, %s)", [sequence, first + count - 1])
+        return first
 
     def _take_empty_tables(self):
         """Lock the record and history tables if both are empty and drop their indexes.
@@ -472,12 +546,8 @@ class CopyLoader:
 
         try:
             with transaction.atomic():  # a savepoint: rolling back to it releases the lock
-                ((previous, _set),) = self._execute(
-                    "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)",
-                    [BULK_LOCK_TIMEOUT],
-                )
-                self._execute(f"LOCK TABLE {self.table}, {self.history_table} IN ACCESS EXCLUSIVE MODE")
-                self._execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+                with self._setting("lock_timeout", BULK_LOCK_TIMEOUT):
+                    self._execute(f"LOCK TABLE {self.table}, {self.history_table} IN ACCESS EXCLUSIVE MODE")
                 held = " OR ".join(f"EXISTS (SELECT 1 FROM {t})" for t in (self.table, self.history_table))
                 if self._execute(f"SELECT {held}")[0][0]:
                     raise _NotEmpty
@@ -486,11 +556,11 @@ class CopyLoader:
             return None
 
     def _drop_indexes(self):
-        """Drop both tables' secondary indexes, unique and foreign-key constraints; their SQL back.
+        """Drop both tables' indexes, key, unique and foreign-key constraints; their SQL back.
 
-        Primary keys stay (their values only grow), and so does any index a
-        foreign key elsewhere depends on. A foreign key is checked once when
-        it is added back (one join) instead of by a trigger per row.
+        Any index a foreign key elsewhere depends on stays (a primary key
+        other tables refer to, say). A foreign key is checked once when it is
+        added back (one join) instead of by a trigger per row.
         """
         deferred, foreign = [], []
         for table in (self.table, self.history_table):
@@ -500,8 +570,8 @@ class CopyLoader:
                     pg_get_constraintdef(c.oid)
                 FROM pg_index i
                 LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
-                    AND c.contype IN ('u', 'x')
-                WHERE i.indrelid = %s::regclass AND NOT i.indisprimary
+                    AND c.contype IN ('p', 'u', 'x')
+                WHERE i.indrelid = %s::regclass
                     AND NOT EXISTS (
                         SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = i.indexrelid
                     )
@@ -529,13 +599,15 @@ class CopyLoader:
         return deferred + foreign
 
     def _build_indexes(self, deferred):
-        """Build the dropped indexes again (a sort each), then gather the tables' statistics.
+        """Build the dropped indexes again (a sort each), then gather the records' statistics.
 
-        Without them the next batch's anti-join would be planned for empty
-        tables until autovacuum's next round (an index probe per row, not a hash join).
+        Building an index records its table's size for the planner; the
+        record table's column statistics are gathered now too, since the
+        next batch and the API's searches are planned from them. The history's
+        are left to autovacuum (a million new rows make it analyse the table
+        soon after the commit), as nothing reads history in bulk.
         """
         self._execute("SET LOCAL maintenance_work_mem = '256MB'")
         for statement in deferred:
             self._execute(statement.replace("%", "%%"), [])
-        for table in (self.table, self.history_table):
-            self._execute(f"ANALYZE {table}")
+        self._execute(f"ANALYZE {self.table}")

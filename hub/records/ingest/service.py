@@ -357,6 +357,7 @@ def _run(batch_id, dataset_code, source, department, **options):
             target.update_only = True
         staged = loader.count()
         created, updated, keys = loader.merge(progress=options["on_merge"])
+        loader.finish()
         rejected.sort(key=lambda r: r["row"])
         report = {
             "batch": str(batch_id),

@@ -89,9 +89,25 @@ def iso_date(column):
 
 
 def _trimmed(column):
-    """A non-empty cell whose first and last characters are not whitespace."""
+    """A non-empty cell whose first and last characters are not whitespace.
+
+    In a UTF-8 database ``ascii()`` reads the first character's code point,
+    and a hashed list of integers answers in one probe: a few times cheaper
+    than searching the whitespace string, which other encodings still do.
+    """
+    if _server_encoding() == "UTF8":
+        codes = ", ".join(str(ord(char)) for char in whitespace())
+        return f"(ascii({column}) NOT IN ({codes}) AND ascii(right({column}, 1)) NOT IN ({codes}))"
     ws = literal(whitespace())
     return f"(strpos({ws}, left({column}, 1)) = 0 AND strpos({ws}, right({column}, 1)) = 0)"
+
+
+def _server_encoding():
+    """The database's encoding, as the server announced it when the connection opened."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    return connection.connection.info.parameter_status("server_encoding")
 
 
 def _column(field, column):
