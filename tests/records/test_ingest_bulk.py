@@ -242,3 +242,26 @@ def test_the_table_rows_are_copied_into_as_sent_is_gone_when_the_batch_ends(bulk
     assert _as_sent_tables() == 0  # refused: rolled back with the batch
     dry = load(rows, dry_run=True)
     assert dry["unchanged"] == 12 and _as_sent_tables() == 0
+
+
+def test_a_role_that_may_only_read_and_write_the_tables_loads_the_ordinary_way(bulk):
+    # a deployment whose application role owns nothing (the migrations ran as another): it may
+    # neither create tables in the schema (the as-sent table is then temporary) nor alter the
+    # record tables (no bulk merge), and the batch is loaded all the same
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE ROLE hub_writer_only NOLOGIN")
+        cursor.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+        cursor.execute("GRANT USAGE ON SCHEMA public TO hub_writer_only")
+        cursor.execute(
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO hub_writer_only"
+        )
+        cursor.execute("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO hub_writer_only")
+        cursor.execute("SET LOCAL ROLE hub_writer_only")
+    before = schema()
+    report = load(gat_rows(9, seed=13))
+    assert report["created"] == 9 and bulk == []
+    assert schema() == before and Person.history.filter(history_type="+").count() == 9
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        assert cursor.fetchone()[0] == "hub_writer_only"
+        cursor.execute("RESET ROLE")

@@ -7,7 +7,7 @@ import contextlib
 import json
 import uuid
 
-from django.db import connection, transaction
+from django.db import OperationalError, ProgrammingError, connection, transaction
 from psycopg.types.json import Jsonb
 
 from .loaders import SIGNAL_KEYS_LIMIT, _as_text
@@ -24,6 +24,13 @@ BULK_LOCK_TIMEOUT = "200ms"
 
 class _NotEmpty(Exception):
     """The dataset already holds records or history: no bulk merge."""
+
+
+def _not_permitted(error):
+    """Whether a database error is PostgreSQL's "insufficient privilege" (the role may not do it)."""
+    import psycopg
+
+    return isinstance(error.__cause__, psycopg.errors.InsufficientPrivilege)
 
 
 class CopyLoader:
@@ -204,12 +211,20 @@ class CopyLoader:
         Unlogged rather than temporary: parallel workers cannot read a
         temporary table, and the first load's checks scan this one. Created
         in the batch's transaction, no other session ever sees it; a rollback
-        removes it, and :meth:`finish` drops it before the commit.
+        removes it, and :meth:`finish` drops it before the commit. A role
+        that may not create tables in the schema gets a temporary table
+        (the checks then run in one process).
         """
         columns = ", ".join(f"{c} text" for c in self.as_sent_columns)
         # numbered: COPY leaves rn out and each row takes the next number, in the body's order
         rn = "rn integer GENERATED ALWAYS AS IDENTITY (CACHE 10000)" if numbered else "rn integer NOT NULL"
-        self._execute(f"CREATE UNLOGGED TABLE {self.sent_table} ({rn}, {columns})")
+        try:
+            with transaction.atomic():
+                self._execute(f"CREATE UNLOGGED TABLE {self.sent_table} ({rn}, {columns})")
+        except ProgrammingError as error:
+            if not _not_permitted(error):
+                raise
+            self._execute(f"CREATE TEMPORARY TABLE {self.sent_table} ({rn}, {columns}) ON COMMIT DROP")
 
     def finish(self):
         """Drop the as-sent table: the last call of a batch that commits."""
@@ -542,8 +557,6 @@ class CopyLoader:
         or writes the tables meanwhile, and a rollback gives the indexes back.
         It is asked for briefly: a table in use is merged the ordinary way.
         """
-        from django.db import OperationalError
-
         try:
             with transaction.atomic():  # a savepoint: rolling back to it releases the lock
                 with self._setting("lock_timeout", BULK_LOCK_TIMEOUT):
@@ -554,6 +567,10 @@ class CopyLoader:
                 return self._drop_indexes()
         except (_NotEmpty, OperationalError):
             return None
+        except ProgrammingError as error:
+            if not _not_permitted(error):
+                raise
+            return None  # a role that may write the tables but not alter them (not their owner)
 
     def _drop_indexes(self):
         """Drop both tables' indexes, key, unique and foreign-key constraints; their SQL back.
