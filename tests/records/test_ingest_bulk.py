@@ -136,7 +136,7 @@ def test_json_bodies_take_the_bulk_path_too_with_python_validating_what_sql_cann
 def test_a_bulk_load_that_fails_after_dropping_the_indexes_leaves_everything_as_it_was(bulk, monkeypatch):
     before = schema()
 
-    def fail(self, deferred):
+    def fail(self, deferred, built=None):
         assert deferred  # the indexes are gone at this point
         raise RuntimeError("disk full")
 
@@ -265,3 +265,11 @@ def test_a_role_that_may_only_read_and_write_the_tables_loads_the_ordinary_way(b
         cursor.execute("SELECT current_user")
         assert cursor.fetchone()[0] == "hub_writer_only"
         cursor.execute("RESET ROLE")
+
+
+def test_the_merge_progress_moves_through_inserts_and_index_builds_to_the_row_count(bulk):
+    steps = []
+    report = load(gat_rows(40, seed=14), on_merge=steps.append)
+    assert bulk == [True] and report["created"] == 40
+    assert sum(steps) == 40 and all(step >= 0 for step in steps)
+    assert len(steps) >= 2 + len(schema()[0])  # a step for each table and each index built

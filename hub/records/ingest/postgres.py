@@ -485,6 +485,16 @@ class CopyLoader:
         than row by row, and the versions share one timestamp.
         """
         target = self.target
+        done = 0
+
+        def advance(fraction):
+            """Report the merge ``fraction`` done (its time: a fifth each table, the rest indexes)."""
+            nonlocal done
+            if progress:
+                upto = round(self.max_row * fraction)
+                progress(upto - done)
+                done = upto
+
         columns, values, defaults = self._insert_parts("st")
         model = target.model
         record_ids = self._reserve_ids(model, self.max_row)
@@ -498,8 +508,7 @@ class CopyLoader:
                 [*defaults, target.now, target.now, json.dumps(target.stamps)],
             )
             created = cursor.rowcount
-        if progress:
-            progress(self.max_row)
+        advance(0.2)
         history_model = model.history.model
         tracked = [self.q(name) for name in target.history_fields()]
         history_columns, history_values = list(tracked), list(tracked)
@@ -525,7 +534,9 @@ class CopyLoader:
                 target.batch,
             ],
         )
-        self._build_indexes(deferred)
+        advance(0.4)
+        self._build_indexes(deferred, built=lambda n: advance(0.4 + 0.6 * n / len(deferred)))
+        advance(1.0)
         return created
 
     def _reserve_ids(self, model, count):
@@ -615,7 +626,7 @@ class CopyLoader:
                 foreign.append(f"ALTER TABLE {table} ADD CONSTRAINT {name} {constraint_sql}")
         return deferred + foreign
 
-    def _build_indexes(self, deferred):
+    def _build_indexes(self, deferred, built=None):
         """Build the dropped indexes again (a sort each), then gather the records' statistics.
 
         Building an index records its table's size for the planner; the
@@ -625,6 +636,8 @@ class CopyLoader:
         soon after the commit), as nothing reads history in bulk.
         """
         self._execute("SET LOCAL maintenance_work_mem = '256MB'")
-        for statement in deferred:
+        for number, statement in enumerate(deferred, start=1):
             self._execute(statement.replace("%", "%%"), [])
+            if built:
+                built(number)  # how many are built
         self._execute(f"ANALYZE {self.table}")
