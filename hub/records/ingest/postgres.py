@@ -484,7 +484,6 @@ class CopyLoader:
         tables' ids are taken from their sequences as one block each rather
         than row by row, and the versions share one timestamp.
         """
-        target = self.target
         done = 0
 
         def advance(fraction):
@@ -495,49 +494,57 @@ class CopyLoader:
                 progress(upto - done)
                 done = upto
 
-        columns, values, defaults = self._insert_parts("st")
-        model = target.model
-        record_ids = self._reserve_ids(model, self.max_row)
-        if record_ids is not None:
-            columns.insert(0, self.q(model._meta.pk.column))
-            values.insert(0, f"{int(record_ids) - 1} + st.rn")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {self.table} ({', '.join(columns)}) SELECT {', '.join(values)} "
-                f"FROM {self.stage_table} st",
-                [*defaults, target.now, target.now, json.dumps(target.stamps)],
-            )
-            created = cursor.rowcount
+        record_ids = self._reserve_ids(self.target.model, self.max_row)
+        created = self._insert_records(record_ids)
         advance(0.2)
-        history_model = model.history.model
-        tracked = [self.q(name) for name in target.history_fields()]
-        history_columns, history_values = list(tracked), list(tracked)
-        history_ids = self._reserve_ids(history_model, self.max_row) if record_ids is not None else None
-        if history_ids is not None:
-            # one version per record: numbered as the records are, from the history's own block
-            history_columns.insert(0, self.q(history_model._meta.pk.column))
-            record_pk = self.q(model._meta.pk.column)
-            history_values.insert(0, f"{record_pk} + {int(history_ids) - int(record_ids)}")
-        ((written_at,),) = self._execute("SELECT clock_timestamp()")
-        self._execute(
-            f"""
-            INSERT INTO {self.history_table} ({", ".join(history_columns)}, history_date, history_type,
-                history_change_reason, history_user_id, source_department, acting_system, batch)
-            SELECT {", ".join(history_values)}, %s, '+', %s, %s, %s, %s, %s FROM {self.table}
-            """,
-            [
-                written_at,
-                target.reason,
-                target.user_id,
-                target.department,
-                target.system,
-                target.batch,
-            ],
-        )
+        self._insert_first_versions(record_ids)
         advance(0.4)
         self._build_indexes(deferred, built=lambda n: advance(0.4 + 0.6 * n / len(deferred)))
         advance(1.0)
         return created
+
+    def _insert_records(self, first_id):
+        """Every staged row as a new record; ids from ``first_id`` on in ``rn`` order (or defaults)."""
+        target = self.target
+        columns, values, defaults = self._insert_parts("st")
+        params = [*defaults, target.now, target.now, json.dumps(target.stamps)]
+        if first_id is not None:
+            columns.insert(0, self.q(target.model._meta.pk.column))
+            values.insert(0, "%s + st.rn")
+            params.insert(0, first_id - 1)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {self.table} ({', '.join(columns)}) SELECT {', '.join(values)} "
+                f"FROM {self.stage_table} st",
+                params,
+            )
+            return cursor.rowcount
+
+    def _insert_first_versions(self, first_record_id):
+        """A "+" version of every record in the table (all of them this batch's), dated now."""
+        target = self.target
+        model = target.model
+        history_model = model.history.model
+        tracked = [self.q(name) for name in target.history_fields()]
+        columns, values, params = list(tracked), list(tracked), []
+        first_id = None
+        if first_record_id is not None:
+            first_id = self._reserve_ids(history_model, self.max_row)
+        if first_id is not None:
+            # one version per record: numbered as the records are, from the history's own block
+            columns.insert(0, self.q(history_model._meta.pk.column))
+            values.insert(0, f"{self.q(model._meta.pk.column)} + %s")
+            params.append(first_id - first_record_id)
+        ((written_at,),) = self._execute("SELECT clock_timestamp()")
+        params += [written_at, target.reason, target.user_id, target.department, target.system, target.batch]
+        self._execute(
+            f"""
+            INSERT INTO {self.history_table} ({", ".join(columns)}, history_date, history_type,
+                history_change_reason, history_user_id, source_department, acting_system, batch)
+            SELECT {", ".join(values)}, %s, '+', %s, %s, %s, %s, %s FROM {self.table}
+            """,
+            params,
+        )
 
     def _reserve_ids(self, model, count):
         """The first of ``count`` consecutive ids taken from the sequence of ``model``'s key, or None.
