@@ -4,6 +4,7 @@ Tests use explicit factories from ``tests.factories``; nothing else is shared.
 """
 
 import pytest
+from django.utils import translation
 
 from hub.catalogue import loader
 from hub.catalogue import spec as catalogue_spec
@@ -27,3 +28,10 @@ def catalogue(transactional_db):
     """For transactional tests: tables are emptied between tests, so reload."""
     loader.load()
     catalogue_spec.clear()
+
+
+@pytest.fixture
+def english_messages():
+    """Messages in English, as tests assert them (pages and the API still choose their own language)."""
+    with translation.override("en"):
+        yield

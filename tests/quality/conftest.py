@@ -1,14 +1,12 @@
 import pytest
-from django.utils import translation
 
 from hub.quality.loader import load_quality_rules
 
 
 @pytest.fixture(autouse=True)
-def english_messages():
-    """Rule errors and command output are asserted in English; pages and the API choose their own language."""
-    with translation.override("en"):
-        yield
+def english_messages(english_messages):
+    """Rule errors and command output are asserted in English, in every test here."""
+    return english_messages
 
 
 @pytest.fixture

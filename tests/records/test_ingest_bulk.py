@@ -14,7 +14,6 @@ import io
 import psycopg
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.utils import translation
 
 from hub.records.ingest import ingest, postgres
 from hub.records.ingest.parsing import IngestInputError
@@ -26,15 +25,10 @@ from .test_ingest_direct_csv import BODIES
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the bulk merge is PostgreSQL's"),
     pytest.mark.django_db,
+    pytest.mark.usefixtures("english_messages"),
 ]
 
 TABLES = ("population_person", "population_historicalperson")
-
-
-@pytest.fixture(autouse=True)
-def english_messages():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import io
 
 import pytest
 from django.db import connection
-from django.utils import translation
 
 from hub.records.ingest import ingest, postgres
 from hub.records.ingest.parsing import IngestInputError
@@ -21,6 +20,7 @@ from .ingest_helpers import as_csv, gat_rows, snapshot
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY path is PostgreSQL's"),
     pytest.mark.django_db,
+    pytest.mark.usefixtures("english_messages"),
 ]
 
 ROWS = gat_rows(4, seed=41)
@@ -84,12 +84,6 @@ def outcome(data, engine, stream=io.BytesIO):
     except IngestInputError as refusal:
         result = refusal.as_dict()
     return result, snapshot(Person)
-
-
-@pytest.fixture(autouse=True)
-def english_messages():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
