@@ -172,12 +172,11 @@ class CopyLoader:
 
         target = self.target
         changed = f"NOT EXISTS ({self._same_as_stored()})"
+        compiled = None
         # Only into an empty table: then every row is new and no anti-join is needed to find the
         # changed ones (on a reload, finding them twice would cost more than Python saves).
-        if not self.all_text or self._execute(f"SELECT EXISTS (SELECT 1 FROM {self.table})")[0][0]:
-            self._create_stage()
-            return changed
-        compiled = acceptance(target.model, target.columns, lambda field: f"s.{self.q(field.column)}")
+        if self.all_text and not self._execute(f"SELECT EXISTS (SELECT 1 FROM {self.table})")[0][0]:
+            compiled = acceptance(target.model, target.columns, lambda field: f"s.{self.q(field.column)}")
         if compiled is None:
             self._create_stage()
             return changed
