@@ -170,8 +170,13 @@ class AccessRequestItem(models.Model):
 
 class GrantQuerySet(models.QuerySet):
     def active(self, at=None):
+        """Grants in force: not revoked, not expired, held by a consumer system.
+
+        A provider-only system's grants count for nothing (they are kept, and
+        come back into force if the system becomes a consumer again).
+        """
         at = at or timezone.now()
-        return self.filter(revoked_at__isnull=True).filter(
+        return self.filter(revoked_at__isnull=True, system__is_consumer=True).filter(
             models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=at)
         )
 
