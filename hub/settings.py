@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "hub.middleware.RequestIdMiddleware",
+    # Outermost but for the request id: every governed API response, whoever made it, is no-store.
+    "hub.api.caching.NoStoreMiddleware",
     "hub.middleware.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "hub.middleware.ContentSecurityPolicyMiddleware",
@@ -90,11 +92,16 @@ AUTHENTICATION_BACKENDS = [
     "hub.security.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Admin login brute-force protection: after HUB_LOGIN_FAILURES failed attempts
-# for one username from one address, that pair is locked out for the cool-off.
+# Admin login brute-force protection (hub.security): after HUB_LOGIN_FAILURES failed
+# attempts for one username from one address, that pair is locked out for the cool-off;
+# after HUB_LOGIN_FAILURES_PER_ADDRESS failures from one address over any usernames
+# (a password sprayed across every steward), the whole address is.
 AXES_FAILURE_LIMIT = int(os.environ.get("HUB_LOGIN_FAILURES", "5"))
+HUB_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("HUB_LOGIN_FAILURES_PER_ADDRESS", "20"))
 AXES_COOLOFF_TIME = float(os.environ.get("HUB_LOGIN_COOLOFF_HOURS", "1"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# In this order: hub.security.LoginLockoutHandler reads the per-pair count, then the per-address one.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "hub.security.LoginLockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 # Behind the reverse proxy the client address is the last X-Forwarded-For hop it adds.
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("HUB_PROXY_COUNT", "0")) or None
