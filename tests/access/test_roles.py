@@ -1,4 +1,4 @@
-"""Explicit roles: operator, steward, joint-meeting member, consumer, provider; ``is_staff`` grants nothing."""
+"""Explicit roles: operator, steward, joint meeting, consumer, provider; `is_staff` grants nothing."""
 
 import pytest
 from django.contrib.auth import get_user_model
