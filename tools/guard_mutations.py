@@ -4,7 +4,8 @@
 
 Each mutation is a one-line source edit that disables one guard of the
 governed read path. The script applies it, runs the governed-API test base
-against the population library (SQLite, fast), restores the file, and
+against the population library (SQLite, fast) — or the test file a mutation
+names as its fifth element — restores the file, and
 reports how many tests failed. Every row must show at least one failure;
 the script exits non-zero otherwise.
 """
@@ -100,6 +101,141 @@ MUTATIONS = [
         "            if item is None or item.sharing_type == SharingType.NOT_SHARED:\n",
         "            if item is None:\n",
     ),
+    # Roles, self-service limits, caching and login lockout: each with the test file that catches it.
+    (
+        "is_staff makes an operator",
+        "hub/access/roles.py",
+        "    return _person(user) and (user.is_superuser or user.has_perm(OPERATOR_PERMISSION))\n",
+        "    return _person(user) and (user.is_superuser or user.is_staff)\n",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "steward sees every audit row",
+        "hub/access/usage.py",
+        "    return roles.audit_rows_of(department, rows)\n",
+        "    return rows\n",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "steward counts every item's calls",
+        "hub/access/usage.py",
+        "    return roles.department_item_codes(department) if department is not None else set()\n",
+        "    return None\n",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "audit admin shows every row",
+        "hub/access/admin.py",
+        "        return usage.visible_rows(request.user)\n",
+        "        return super().get_queryset(request)\n",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "steward sees every request",
+        "hub/access/api/views.py",
+        "        return roles.requests_of(department, queryset).prefetch_related(\n",
+        "        return queryset.prefetch_related(\n",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "person sees every item in the record API",
+        "hub/access/roles.py",
+        "    if is_operator(user):\n        fields = [item.field for item in dataset.items]\n",
+        "    if True:\n        fields = [item.field for item in dataset.items]\n",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "provider-only grants count (key query)",
+        "hub/access/authentication.py",
+        "g.system_id = s.id AND s.is_consumer AND g.revoked_at IS NULL",
+        "g.system_id = s.id AND g.revoked_at IS NULL",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "provider-only grants count (ORM)",
+        "hub/access/models.py",
+        "        return self.filter(revoked_at__isnull=True, system__is_consumer=True).filter(\n",
+        "        return self.filter(revoked_at__isnull=True).filter(\n",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "provider-only system applies",
+        "hub/access/services.py",
+        "    if not system.is_consumer:\n",
+        "    if False:\n",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "self-service mode ceiling ignored",
+        "hub/access/services.py",
+        "    if mode > item.self_service_mode:\n",
+        "    if False:\n",
+        "tests/access/test_self_service.py",
+    ),
+    (
+        "sensitivity 3 rule ignored",
+        "hub/access/services.py",
+        "    sensitive = item.sensitivity >= SOURCE_APPROVAL_SENSITIVITY\n",
+        "    sensitive = False\n",
+        "tests/access/test_self_service.py",
+    ),
+    (
+        "unmasked-needs-approval flag ignored",
+        "hub/access/services.py",
+        "    if clear and (item.unmasked_needs_approval or sensitive):\n",
+        "    if clear and sensitive:\n",
+        "tests/access/test_self_service.py",
+    ),
+    (
+        "masked grant without a masking rule counts as masked",
+        "hub/access/services.py",
+        "    clear = not masked or item.masking == Masking.NONE\n",
+        "    clear = not masked\n",
+        "tests/access/test_self_service.py",
+    ),
+    (
+        "requested expiry not capped",
+        "hub/access/services.py",
+        "    if requested is not None and requested <= longest:\n",
+        "    if True:\n",
+        "tests/access/test_self_service.py",
+    ),
+    (
+        "review command lists nothing",
+        "hub/access/services.py",
+        "        if reasons:\n            found.append(",
+        "        if False:\n            found.append(",
+        "tests/access/test_self_service.py",
+    ),
+    (
+        "source-approved grants listed for review",
+        "hub/access/services.py",
+        "        reasons = [] if approved_by_source else beyond_self_service(",
+        "        reasons = [] if False else beyond_self_service(",
+        "tests/access/test_self_service.py",
+    ),
+    (
+        "governed responses cacheable",
+        "hub/api/caching.py",
+        '            response["Cache-Control"] = "no-store"\n',
+        "            pass\n",
+        "tests/access/test_http_hardening.py",
+    ),
+    (
+        "no lockout per client address",
+        "hub/security.py",
+        "        if _failures(per_address) >= settings.HUB_LOGIN_FAILURES_PER_ADDRESS:\n",
+        "        if False:\n",
+        "tests/access/test_http_hardening.py",
+    ),
+    (
+        "a login clears the address's failures",
+        "hub/security.py",
+        "        per_pair = self.filter_user_attempts(request, credentials)[0]\n"
+        "        count, _ = per_pair.delete()\n        return count\n",
+        "        return super().reset_user_attempts(request, credentials)\n",
+        "tests/access/test_http_hardening.py",
+    ),
 ]
 
 
@@ -107,7 +243,7 @@ def main():
     target = sys.argv[1] if len(sys.argv) > 1 else "tests/population/test_api.py"
     failures_missing = []
     print(f"{'mutation':42s} failing tests")
-    for name, path, old, new in MUTATIONS:
+    for name, path, old, new, *own_target in MUTATIONS:
         file = ROOT / path
         original = file.read_text()
         if old not in original:
@@ -117,7 +253,7 @@ def main():
         file.write_text(original.replace(old, new, 1))
         try:
             run = subprocess.run(
-                [sys.executable, "-m", "pytest", target, "-q", "-p", "no:cacheprovider"],
+                [sys.executable, "-m", "pytest", *(own_target or [target]), "-q", "-p", "no:cacheprovider"],
                 cwd=ROOT,
                 capture_output=True,
                 text=True,
