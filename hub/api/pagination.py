@@ -20,7 +20,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from hub.records import cursors
 
-from .exceptions import BadRequest
+from .errors import BadRequest
 
 TIE_BREAKER = "id"
 

@@ -29,7 +29,7 @@ from rest_framework import exceptions
 from rest_framework.filters import BaseFilterBackend
 
 from hub.access.choices import Mode
-from hub.api.exceptions import BadRequest
+from hub.api.errors import BadRequest
 
 # Query parameters that are never filters (read by the paginator, the renderer or the views).
 RESERVED_PARAMS = frozenset({"cursor", "page_size", "ordering", "q", "format", "provenance", "as_of"})
@@ -263,10 +263,19 @@ def _sample_value(filter_):
     return "32"
 
 
+def _nodes(node):
+    yield node
+    children = getattr(node, "children", None)
+    if children is None and hasattr(node, "get_source_expressions"):
+        children = node.get_source_expressions()
+    for child in children or ():
+        if child is not None and not isinstance(child, (str, int, float, bool, datetime.date)):
+            yield from _nodes(child)
+
+
 def columns_read(queryset):
     """The model fields the WHERE clause of ``queryset`` reads (annotations used in it included)."""
-    where = queryset.query.where
-    return {node.target.name for node in where.flatten() if isinstance(node, Col)}
+    return {node.target.name for node in _nodes(queryset.query.where) if isinstance(node, Col)}
 
 
 def undeclared_reads(filterset_class, queryset):
