@@ -60,3 +60,30 @@ def test_an_operator_edits_the_limits_in_the_admin():
     body = page.content.decode()
     assert 'name="self_service_mode"' in body and 'name="max_grant_days"' in body
     assert 'name="unmasked_needs_approval"' in body
+
+
+def test_the_catalogue_api_says_what_an_application_gets_at_once():
+    from tests.factories import make_system
+
+    _s, client = make_system()
+    items = {
+        item["code"]: item["self_service"]
+        for item in client.get("/api/v1/catalogue/datasets/population.person/").json()["items"]
+    }
+    assert items["population.person.gender"] == {
+        "mode": "lookup",
+        "unmasked_needs_approval": False,
+        "max_grant_days": 365,
+    }
+    # Sensitivity 3: never search, never unmasked at once, whatever is declared.
+    DataItem.objects.filter(code="population.person.name").update(
+        self_service_mode=SelfServiceMode.SEARCH, unmasked_needs_approval=False
+    )
+    catalogue.clear()
+    items = {
+        item["code"]: item["self_service"]
+        for item in client.get("/api/v1/catalogue/datasets/population.person/").json()["items"]
+    }
+    assert items["population.person.name"]["mode"] == "lookup"
+    assert items["population.person.name"]["unmasked_needs_approval"] is True
+    assert items["population.person.marital_status"]["mode"] is None  # conditional
