@@ -141,7 +141,6 @@ def submit(system, *, purpose, items, legal_basis="", expires_at=None, require_p
             masked=bool(entry.get("masked", False)),
         )
         reasons = beyond_self_service(item, decided.mode, decided.masked)
-        expiry = None
         if item.sharing_type == SharingType.NOT_SHARED:
             decided.status = DecisionStatus.REJECTED
             decided.reason = reasons[0]
@@ -157,12 +156,14 @@ def submit(system, *, purpose, items, legal_basis="", expires_at=None, require_p
             decided.reason = " ".join(str(reason) for reason in reasons)[:500]
         decided.save()
         if decided.status == DecisionStatus.APPROVED:
-            _grant(decided, expiry)
+            _grant(decided)
     return request
 
 
-def _grant(entry, expires_at):
+def _grant(entry):
+    """The grant of an approved entry, ending by its item's longest duration from the decision."""
     request = entry.request
+    expires_at, _capped = grant_expiry(entry.item, request.expires_at, entry.decided_at)
     return Grant.objects.create(
         system=request.system,
         item=entry.item,
@@ -206,7 +207,6 @@ def decide(entry, user, *, approve, reason=""):
     entry.reason = reason
     entry.decided_by = user
     entry.decided_at = timezone.now()
-    expiry = None
     if approve:
         # The source's approval lifts the self-service limits, not the longest duration.
         expiry, capped = grant_expiry(entry.item, entry.request.expires_at, entry.decided_at)
@@ -214,7 +214,7 @@ def decide(entry, user, *, approve, reason=""):
             entry.reason = _with_cap_note(entry.reason, entry.item, expiry)
     entry.save()
     if approve:
-        _grant(entry, expiry)
+        _grant(entry)
     return entry
 
 
