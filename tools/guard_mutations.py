@@ -213,6 +213,13 @@ MUTATIONS = [
         "",
         "tests/licences/test_api.py",
     ),
+    (
+        "issue list names a hidden partition's department",
+        "hub/quality/api/serializers.py",
+        "        if not shows[issue.dataset.code]:\n",
+        "        if False:\n",
+        "tests/quality/test_api.py",
+    ),
 ]
 
 
