@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "hub.middleware.RequestIdMiddleware",
+    # One audit row for every /api/v1/ call, whatever refuses or answers it below.
+    "hub.middleware.AuditMiddleware",
     "hub.middleware.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "hub.middleware.ContentSecurityPolicyMiddleware",

@@ -67,7 +67,7 @@ MUTATIONS = [
     (
         "no audit row",
         "hub/records/views.py",
-        "                self._write_audit(response, started)\n",
+        "                self._write_audit(response)\n",
         "                pass\n",
     ),
     (
