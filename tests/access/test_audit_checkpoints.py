@@ -1,4 +1,4 @@
-"""Signed checkpoints anchor the audit chain outside the database; verify_audit checks every lane against them."""
+"""Signed checkpoints anchor the audit chain outside the database; verify_audit checks lanes against them."""
 
 import base64
 import json
@@ -70,7 +70,7 @@ def as_superuser(sql, params=()):
 
 
 def rewrite_lane_from(victim, prev_hash=None, **changes):
-    """Edit ``victim`` (and maybe its link) and recompute every later hash of its lane: the chain holds again."""
+    """Edit ``victim`` (maybe its link) and recompute every later hash of its lane: the chain holds again."""
     rows = list(AuditEntry.objects.filter(chain=victim.chain, id__gte=victim.pk).order_by("id"))
     prev = prev_hash or victim.prev_hash
     for row in rows:
