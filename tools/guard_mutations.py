@@ -4,9 +4,10 @@
 
 Each mutation is a one-line source edit that disables one guard of the
 governed read path. The script applies it, runs the governed-API test base
-against the population library (SQLite, fast), restores the file, and
-reports how many tests failed. Every row must show at least one failure;
-the script exits non-zero otherwise.
+against the population library (SQLite, fast) — or the tests a mutation
+names as its fifth element — restores the file, and reports how many tests
+failed. Every row must show at least one failure; the script exits non-zero
+otherwise.
 """
 
 import subprocess
@@ -14,6 +15,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+AUDIT_CALLS = "tests/access/test_audit_every_call.py"
+AUDIT_CHECKPOINTS = "tests/access/test_audit_checkpoints.py"
 
 MUTATIONS = [
     (
@@ -100,18 +103,83 @@ MUTATIONS = [
         "            if item is None or item.sharing_type == SharingType.NOT_SHARED:\n",
         "            if item is None:\n",
     ),
+    # -- invariant 4: every call audited, the chain anchored outside the database --
+    (
+        "500 writes no audit row",
+        "hub/middleware.py",
+        "        if draft.written:\n            return response\n",
+        "        if draft.written or response.status_code >= 500:\n            return response\n",
+        AUDIT_CALLS,
+    ),
+    (
+        "non-record calls write no audit row",
+        "hub/middleware.py",
+        "        if draft.written:\n            return response\n",
+        "        if True:\n            return response\n",
+        AUDIT_CALLS,
+    ),
+    (
+        "a governed call gets a second row",
+        "hub/records/views.py",
+        "            self.audit.written = True\n",
+        "            pass\n",
+        AUDIT_CALLS,
+    ),
+    (
+        "refused before authentication, no system named",
+        "hub/access/audit.py",
+        "    if not isinstance(user, SystemPrincipal) and header.startswith(",
+        "    if False and header.startswith(",
+        AUDIT_CALLS,
+    ),
+    (
+        "oversized bodies not refused up front",
+        "hub/middleware.py",
+        "        if length <= limit:\n",
+        "        if True:\n",
+        AUDIT_CALLS,
+    ),
+    (
+        "the batch is not hashed",
+        "hub/access/audit.py",
+        'OPTIONAL_HASHED_FIELDS = ("batch",)\n',
+        "OPTIONAL_HASHED_FIELDS = ()\n",
+        AUDIT_CALLS,
+    ),
+    (
+        "verify_audit ignores the checkpoint",
+        "hub/access/management/commands/verify_audit.py",
+        "        if anchor is not None:\n            problems += [",
+        "        if False:\n            problems += [",
+        AUDIT_CHECKPOINTS,
+    ),
+    (
+        "checkpoint signatures not verified",
+        "hub/access/checkpoints.py",
+        "        public.verify(signature, signed_bytes(body))\n",
+        "        signature.hex()\n",
+        AUDIT_CHECKPOINTS,
+    ),
+    (
+        "a checkpoint vouches for a tampered log",
+        "hub/access/checkpoints.py",
+        "    if problems:\n        raise CheckpointError(",
+        "    if False:\n        raise CheckpointError(",
+        AUDIT_CHECKPOINTS,
+    ),
 ]
 
 
 def main():
-    target = sys.argv[1] if len(sys.argv) > 1 else "tests/population/test_api.py"
+    default_target = sys.argv[1] if len(sys.argv) > 1 else "tests/population/test_api.py"
     failures_missing = []
-    print(f"{'mutation':42s} failing tests")
-    for name, path, old, new in MUTATIONS:
+    print(f"{'mutation':48s} failing tests")
+    for name, path, old, new, *own_target in MUTATIONS:
+        target = own_target[0] if own_target else default_target
         file = ROOT / path
         original = file.read_text()
         if old not in original:
-            print(f"{name:42s} SOURCE CHANGED: mutation no longer applies")
+            print(f"{name:48s} SOURCE CHANGED: mutation no longer applies")
             failures_missing.append(name)
             continue
         file.write_text(original.replace(old, new, 1))
@@ -129,7 +197,7 @@ def main():
             for line in run.stdout.splitlines()
             if line.startswith("FAILED")
         ]
-        print(f"{name:42s} {len(failed):3d}  {', '.join(failed[:3])}{' …' if len(failed) > 3 else ''}")
+        print(f"{name:48s} {len(failed):3d}  {', '.join(failed[:3])}{' …' if len(failed) > 3 else ''}")
         if not failed:
             failures_missing.append(name)
     if failures_missing:
