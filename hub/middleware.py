@@ -95,8 +95,9 @@ class AuditMiddleware:
     draft (what the view learnt: dataset, mode, keys, batch) once the response
     is known: catalogue, access, quality, progress and ingest views, and the
     calls no view answered (unknown paths, a NUL refused, an oversized body,
-    an unhandled exception). Fail closed here too: if the row cannot be
-    written, the response is replaced by a 503 that carries no data.
+    an unhandled exception). Fail closed here too: if the row of a response
+    that carries data (2xx) cannot be written, a 503 without data replaces
+    it; a refusal or a redirect leaves as it is (the failure is logged).
 
     Placed right after the request id middleware, so that every refusal of
     the middlewares below it is recorded, with the call's request id.
@@ -123,6 +124,9 @@ class AuditMiddleware:
         try:
             audit.append_call(request, response.status_code, draft)
         except DatabaseError:
+            if response.status_code >= 300:  # a refusal or a redirect carries no data: it may leave
+                log.exception("the audit row of a refused call could not be written")
+                return response
             log.exception("API call failed closed: its audit row could not be written")
             with translation.override(api_language(request)):
                 return _json_error(

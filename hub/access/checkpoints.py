@@ -361,11 +361,17 @@ def create(into: Path | None = None, url: str | None = None, new_series=False) -
 # -- reading them back --------------------------------------------------------
 
 
+def _order(path: Path):
+    """Sort key of a checkpoint file: its month, its time, then its collision number (``…Z-2.json``)."""
+    stem, _dash, number = path.stem.partition("Z-")
+    return (path.parent.name, stem.rstrip("Z"), int(number) if number.isdigit() else 0)
+
+
 def files(into: Path):
-    """Checkpoint files, newest first (names sort by time)."""
+    """Checkpoint files, newest first."""
     if not into.is_dir():
         return []
-    return sorted(into.glob("*/checkpoint-*.json"), key=lambda p: (p.parent.name, p.name), reverse=True)
+    return sorted(into.glob("*/checkpoint-*.json"), key=_order, reverse=True)
 
 
 def read(path: Path) -> Checkpoint:
@@ -407,7 +413,7 @@ def older_valid(into: Path, keys: dict, than: Checkpoint):
     """Valid checkpoints of this database older than ``than``, newest first."""
     database = database_name()
     for path in files(into):
-        if than.path is not None and (path.parent.name, path.name) >= (than.path.parent.name, than.path.name):
+        if than.path is not None and _order(path) >= _order(than.path):
             continue
         try:
             checkpoint = read(path)

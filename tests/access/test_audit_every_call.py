@@ -218,6 +218,10 @@ def test_a_non_record_response_leaves_only_if_its_row_is_written(scene):
     assert response.status_code == 503 and response.json()["code"] == "unavailable"
     assert "population.person.name" not in response.content.decode()
     assert not AuditEntry.objects.exists()
+    stranger = APIClient()
+    with mock.patch("hub.access.audit._insert", side_effect=DatabaseError("disk full")):
+        refused = stranger.get("/api/v1/access/me/")
+    assert refused.status_code in (401, 403)  # a refusal carries no data: it leaves as it is
 
 
 def test_the_batch_is_part_of_the_hash():
