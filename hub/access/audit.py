@@ -16,7 +16,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils.translation import gettext_noop
 from rest_framework.exceptions import APIException
 
@@ -87,7 +87,7 @@ def principal_of(request):
     if not isinstance(user, SystemPrincipal) and header.startswith(ApiKeyAuthentication.keyword + " "):
         try:
             found = ApiKeyAuthentication().authenticate(http)
-        except APIException:  # a bad, expired or revoked key: the call names no one
+        except (APIException, DatabaseError):  # a bad, expired or revoked key: the call names no one
             found = None
         user = found[0] if found else None
     if isinstance(user, SystemPrincipal):

@@ -1,6 +1,7 @@
 """Signed checkpoints anchor the audit chain outside the database; verify_audit checks lanes against them."""
 
 import base64
+import io
 import json
 import os
 import stat
@@ -16,6 +17,7 @@ from django.utils import translation
 
 from hub.access import audit, checkpoints
 from hub.access.models import AuditEntry
+from tests.access.test_audit import _append_from_threads
 from tests.factories import make_person, make_system
 
 pytestmark = pytest.mark.django_db
@@ -95,8 +97,6 @@ def verify_fails():
 
 
 def verify_passes():
-    import io
-
     out = io.StringIO()
     with translation.override("en"):
         call_command("verify_audit", verbosity=0, stdout=out, stderr=io.StringIO())
@@ -378,8 +378,6 @@ def test_verify_audit_speaks_chinese(anchor, client):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="lanes are linked by the PostgreSQL trigger")
 @pytest.mark.django_db(transaction=True)
 def test_with_many_lanes_the_tampered_one_is_named(anchor):
-    from tests.access.test_audit import _append_from_threads
-
     _append_from_threads(threads=4, rows_each=5)
     call_command("audit_checkpoint", verbosity=0)
     (path,) = checkpoint_files(anchor)

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from hub.access import audit
 from hub.access.models import AuditEntry
 from hub.access.throttling import SystemRateThrottle
+from tests.access.test_audit import as_database_owner
 from tests.factories import make_person, make_steward, make_system
 from tests.records.ingest_helpers import URL as INGEST_URL
 from tests.records.ingest_helpers import as_json, gat_rows
@@ -225,8 +226,6 @@ def test_a_non_record_response_leaves_only_if_its_row_is_written(scene):
 
 
 def test_the_batch_is_part_of_the_hash():
-    from tests.access.test_audit import as_database_owner
-
     _system, gat = make_system(department="gat", provider=True)
     gat.post(INGEST_URL, data=as_json(gat_rows(1)), content_type="application/json")
     row = AuditEntry.objects.get(batch__isnull=False)
