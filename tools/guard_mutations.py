@@ -154,6 +154,20 @@ MUTATIONS = [
         AUDIT_CHECKPOINTS,
     ),
     (
+        "an unhandled exception is not answered as a JSON 500",
+        "hub/middleware.py",
+        '        return _json_error(_("Internal error; no data was returned."), "server_error", 500)\n',
+        "        return None\n",
+        AUDIT_CALLS,
+    ),
+    (
+        "a forged checkpoint is taken as the anchor",
+        "hub/access/checkpoints.py",
+        "        if why is None:\n            return checkpoint, refused\n",
+        "        if True:\n            return checkpoint, refused\n",
+        AUDIT_CHECKPOINTS,
+    ),
+    (
         "checkpoint signatures not verified",
         "hub/access/checkpoints.py",
         "        public.verify(signature, signed_bytes(body))\n",
