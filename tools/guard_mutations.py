@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+AUDIT_CALLS = "tests/access/test_audit_every_call.py"
+AUDIT_CHECKPOINTS = "tests/access/test_audit_checkpoints.py"
 
 MUTATIONS = [
     (
@@ -68,7 +70,7 @@ MUTATIONS = [
     (
         "no audit row",
         "hub/records/views.py",
-        "                self._write_audit(response, started)\n",
+        "                self._write_audit(response)\n",
         "                pass\n",
     ),
     (
@@ -355,6 +357,84 @@ MUTATIONS = [
         "        if not shows[issue.dataset.code]:\n",
         "        if False:\n",
         "tests/quality/test_api.py",
+    ),
+    # -- invariant 4: every call audited, the chain anchored outside the database --
+    (
+        "500 writes no audit row",
+        "hub/middleware.py",
+        "        if draft.written:\n            return response\n",
+        "        if draft.written or response.status_code >= 500:\n            return response\n",
+        AUDIT_CALLS,
+    ),
+    (
+        "non-record calls write no audit row",
+        "hub/middleware.py",
+        "        if draft.written:\n            return response\n",
+        "        if True:\n            return response\n",
+        AUDIT_CALLS,
+    ),
+    (
+        "a governed call gets a second row",
+        "hub/records/views.py",
+        "            self.audit.written = True\n",
+        "            pass\n",
+        AUDIT_CALLS,
+    ),
+    (
+        "refused before authentication, no system named",
+        "hub/access/audit.py",
+        "    if not isinstance(user, SystemPrincipal) and header.startswith(",
+        "    if False and header.startswith(",
+        AUDIT_CALLS,
+    ),
+    (
+        "oversized bodies not refused up front",
+        "hub/middleware.py",
+        "        if length <= limit:\n",
+        "        if True:\n",
+        AUDIT_CALLS,
+    ),
+    (
+        "the batch is not hashed",
+        "hub/access/audit.py",
+        'OPTIONAL_HASHED_FIELDS = ("batch",)\n',
+        "OPTIONAL_HASHED_FIELDS = ()\n",
+        AUDIT_CALLS,
+    ),
+    (
+        "verify_audit ignores the checkpoint",
+        "hub/access/management/commands/verify_audit.py",
+        "        if anchor is not None:\n            problems += [",
+        "        if False:\n            problems += [",
+        AUDIT_CHECKPOINTS,
+    ),
+    (
+        "an unhandled exception is not answered as a JSON 500",
+        "hub/middleware.py",
+        '        return _json_error(_("Internal error; no data was returned."), "server_error", 500)\n',
+        "        return None\n",
+        AUDIT_CALLS,
+    ),
+    (
+        "a forged checkpoint is taken as the anchor",
+        "hub/access/checkpoints.py",
+        "        if why is None:\n            return checkpoint, refused\n",
+        "        if True:\n            return checkpoint, refused\n",
+        AUDIT_CHECKPOINTS,
+    ),
+    (
+        "checkpoint signatures not verified",
+        "hub/access/checkpoints.py",
+        "        public.verify(signature, signed_bytes(body))\n",
+        "        signature.hex()\n",
+        AUDIT_CHECKPOINTS,
+    ),
+    (
+        "a checkpoint vouches for a tampered log",
+        "hub/access/checkpoints.py",
+        "    if problems:\n        raise CheckpointError(",
+        "    if False:\n        raise CheckpointError(",
+        AUDIT_CHECKPOINTS,
     ),
 ]
 
