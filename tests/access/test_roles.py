@@ -91,7 +91,9 @@ def test_a_steward_sees_only_the_audit_rows_of_its_departments_items():
     assert rows == []
     assert jyt.get("/api/v1/access/usage/").json()["by_item"] == []
     ops = logged_in(operator()).get("/api/v1/access/usage/").json()
-    assert sum(row["calls"] for row in ops["results"]) == 3
+    # (every call is audited, the stewards' usage calls above too: count the three record calls)
+    records = {"population.person", "geodata.division"}
+    assert sum(row["calls"] for row in ops["results"] if row["dataset"] in records) == 3
 
 
 def test_is_staff_and_the_joint_meeting_see_no_audit_rows_and_systems_neither():
