@@ -1,0 +1,203 @@
+"""Drive the request list against one world and compare twins' responses."""
+
+import contextlib
+import difflib
+import json
+import time
+from collections import Counter
+
+import time_machine
+from django.core.cache import cache
+from django.db import transaction
+from rest_framework.test import APIClient
+
+from hub.access.models import ApiKey, ConsumerSystem, Grant, hash_secret
+from hub.catalogue import spec as catalogue_spec
+from hub.catalogue.models import DataItem, Department
+
+from . import stats, worlds
+
+# Headers that differ per call by nature; everything else must match.
+IGNORED_HEADERS = {"date", "x-request-id", "server-timing", "x-response-time", "x-runtime", "age"}
+MAX_PAGES = 12
+KEY_PREFIX, KEY_SECRET = "ni0000000001", "noninterference-fixed-secret-for-twins-0001"
+
+
+def travel(moment):
+    return time_machine.travel(moment, tick=False)
+
+
+def _reset_process_state():
+    """State outside the database that a world must not inherit from the previous one."""
+    cache.clear()
+    catalogue_spec.clear()
+    with contextlib.suppress(ImportError):
+        from geodata import divisions, spatial
+
+        divisions.clear_cache()
+        spatial.division_geometries.clear()
+    with contextlib.suppress(ImportError):
+        from hub.quality import receivers
+
+        receivers._reset_review_cache()
+
+
+def make_caller(profile):
+    """The profile's system, grants and API key (same ids and key in every world)."""
+    system = ConsumerSystem.objects.create(
+        name=f"noninterference {profile.name}", department=Department.objects.get(code="dsj")
+    )
+    for code, fields in profile.grant_rows():
+        Grant.objects.create(system=system, item=DataItem.objects.get(code=code), **fields)
+    ApiKey.objects.create(system=system, name="twin", prefix=KEY_PREFIX, hashed_secret=hash_secret(KEY_SECRET))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {KEY_PREFIX}.{KEY_SECRET}")
+    if profile.purpose:
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {KEY_PREFIX}.{KEY_SECRET}", HTTP_X_PURPOSE=profile.purpose)
+    return client
+
+
+def _normal(response):
+    headers = sorted((k.lower(), v) for k, v in response.headers.items() if k.lower() not in IGNORED_HEADERS)
+    body = response.content.decode("utf-8", "replace")
+    try:
+        body = json.dumps(json.loads(body), ensure_ascii=False, sort_keys=True, indent=1)
+    except ValueError:
+        pass
+    return response.status_code, tuple(headers), body
+
+
+def _links(body):
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    nxt, prev = data.get("next"), data.get("previous")
+    return (nxt if isinstance(nxt, str) else None), (prev if isinstance(prev, str) else None)
+
+
+def _send(client, call, url=None):
+    url = url or call.url()
+    if call.method == "GET":
+        return client.get(url)
+    body = json.dumps(call.body, ensure_ascii=False, default=str)
+    return client.generic(call.method, url, body, content_type="application/json")
+
+
+def drive(client, calls, profile_name):
+    """``[(call, step, normalised response)]``; links are followed forward to the end, then back."""
+    out = []
+    for call in calls:
+        response = _normal(_send(client, call))
+        out.append((call, "", response))
+        stats.case(call.operation, call.parameter, profile_name)
+        if not call.follow:
+            continue
+        last = response
+        for direction in ("next", "previous"):
+            for page in range(1, MAX_PAGES + 1):
+                nxt, prev = _links(last[2])
+                link = nxt if direction == "next" else prev
+                if not link:
+                    break
+                last = _normal(_send(client, call, link))
+                out.append((call, f"{direction}#{page}", last))
+                stats.case(call.operation, f"{call.parameter} ({direction} link)", profile_name)
+    stats.requests(len(out))
+    return out
+
+
+def run_world(plan, profile, calls, saved_sequences, reference=None):
+    """Build ``plan`` in a savepoint, drive ``calls``, roll back. Returns (responses, snapshot, plan).
+
+    With ``reference`` (world A's snapshot), a twin whose visible items came out
+    different is repaired first: the coupled records lose their variation.
+    """
+    visibility = profile.visibility()
+    original = _A_PLANS["A"]
+    for _attempt in range(12):
+        savepoint = transaction.savepoint()
+        coupled, invalid = [], None
+        try:
+            worlds.restore_sequences(saved_sequences)
+            _reset_process_state()
+            with travel(worlds.T0):
+                client = make_caller(profile)
+            try:
+                snapshot = worlds.build(plan, travel)
+            except worlds.TwinInvalid as exc:
+                if reference is None:
+                    raise
+                invalid = exc
+            else:
+                coupled = worlds.couplings(reference, snapshot, visibility) if reference else []
+                if not coupled:
+                    started = time.perf_counter()
+                    with travel(worlds.T2):
+                        responses = drive(client, calls, profile.name)
+                    stats.timing(plan.name, time.perf_counter() - started)
+                    return responses, snapshot, plan
+        finally:
+            transaction.savepoint_rollback(savepoint)
+        if invalid is not None:
+            plan = worlds.revert(plan, original, invalid.dataset, invalid.key, invalid.fields or None)
+        for code, key, field in coupled:
+            stats.coupling(code, field, plan.name)
+        for code, key in {(c, k) for c, k, _f in coupled}:
+            plan = worlds.revert(plan, original, code, key)
+    raise AssertionError(f"twin {plan.name} for {profile.name} could not be made consistent")
+
+
+_A_PLANS = {}
+
+
+def remember_a(plan):
+    _A_PLANS["A"] = plan
+
+
+def differences(a, b):
+    """``[(call, step, text)]`` for each response that differs between the twins."""
+    out = []
+    for index in range(max(len(a), len(b))):
+        ra = a[index] if index < len(a) else None
+        rb = b[index] if index < len(b) else None
+        if ra is None or rb is None:
+            call, step, _r = ra or rb
+            out.append((call, step, "one world followed more links than the other"))
+            continue
+        if ra[2] == rb[2]:
+            continue
+        call, step, (sa, ha, ba) = ra
+        _c, _s, (sb, hb, bb) = rb
+        lines = []
+        if sa != sb:
+            lines.append(f"status: A {sa} / B {sb}")
+        if ha != hb:
+            lines.append(f"headers: A {sorted(set(ha) - set(hb))} / B {sorted(set(hb) - set(ha))}")
+        if ba != bb:
+            diff = difflib.unified_diff(ba.splitlines(), bb.splitlines(), "A", "B", lineterm="", n=1)
+            lines += list(diff)[2:40]
+        out.append((call, step, "\n".join(lines)))
+        if index + 1 < len(a) and index + 1 < len(b) and a[index + 1][0] != b[index + 1][0]:
+            break
+    return out
+
+
+def report(profile_name, kind, diffs, limit=12):
+    """A readable failure text: counts per endpoint × parameter, then the first diffs in full."""
+    by_case = Counter((call.operation, call.parameter) for call, _step, _t in diffs)
+    lines = [f"profile {profile_name} × twin {kind}: {len(diffs)} differing responses"]
+    for (operation, parameter), n in sorted(by_case.items()):
+        lines.append(f"  {operation} × {parameter}: {n}")
+    shown = set()
+    for call, step, text in diffs:
+        case = (call.operation, call.parameter)
+        if case in shown or len(shown) >= limit:
+            continue
+        shown.add(case)
+        lines.append(f"--- {call.operation} × {call.parameter} × {profile_name} × {kind} {step}")
+        lines.append(f"    {call.describe()}")
+        lines += ["    " + line for line in text.splitlines()]
+    return "\n".join(lines)

@@ -1,0 +1,41 @@
+"""Counts for the session-finish line: cases (endpoint × parameter × profile), requests, couplings."""
+
+_cases = set()
+_requests = [0]
+_couplings = set()
+
+
+def case(operation, parameter, profile):
+    _cases.add((operation, parameter, profile))
+
+
+def requests(n):
+    _requests[0] += n
+
+
+def coupling(dataset, field, twin):
+    _couplings.add((dataset, field))
+
+
+_timings = []
+
+
+def timing(world, seconds):
+    _timings.append((world, seconds))
+
+
+def summary():
+    lines = [
+        f"noninterference: {len(_cases)} cases (endpoint × parameter × profile) run, {_requests[0]} requests"
+    ]
+    if _timings:
+        total = sum(t for _w, t in _timings)
+        lines.append(f"noninterference: {len(_timings)} worlds driven in {total:.1f} s")
+    if _couplings:
+        fields = ", ".join(sorted(f"{d}.{f}" for d, f in _couplings))
+        lines.append(f"noninterference: twins repaired where a visible item is derived from a varied one: {fields}")
+    return lines
+
+
+def ran_any():
+    return bool(_cases)
