@@ -68,7 +68,11 @@ class Operation:
     @property
     def dataset(self):
         view = self.view
-        if view is not None and issubclass(view, GovernedViewSet) and getattr(view, "queryset", None) is not None:
+        if (
+            view is not None
+            and issubclass(view, GovernedViewSet)
+            and getattr(view, "queryset", None) is not None
+        ):
             try:
                 return catalogue.for_model(view.queryset.model)
             except catalogue.UnknownDataset:
@@ -321,11 +325,17 @@ def calls_for(op, values, rng, budget):
                 for item in _sample([i.field for i in dataset.items if i.field != key], rng, 4):
                     for v in values.of(dataset.code, item)[:2]:
                         templates.append(
-                            Call(op.id, "GET", op.template, ((key, k), (item, _text(v))), None,
-                                 f"{key}+{item} [catalogue]")
+                            Call(
+                                op.id,
+                                "GET",
+                                op.template,
+                                ((key, k), (item, _text(v))),
+                                None,
+                                f"{key}+{item} [catalogue]",
+                            )
                         )
     else:
-        for path, label in paths:
+        for path, _label in paths:
             for body, parameter in _bodies(op, values, rng):
                 templates.append(Call(op.id, op.method, path, (), body, parameter))
     return _sample(templates, rng, budget)
@@ -351,7 +361,9 @@ def _query_values(op, name, values, rng):
         if dataset is None:
             return [[("ordering", "id")]]
         return [
-            [("ordering", sign + item.field), ("page_size", "1")] for item in dataset.items for sign in ("", "-")
+            [("ordering", sign + item.field), ("page_size", "1")]
+            for item in dataset.items
+            for sign in ("", "-")
         ]
     if name == "q":
         if dataset is None:
@@ -361,7 +373,10 @@ def _query_values(op, name, values, rng):
             fragments.update(_differing_fragments(values.of(dataset.code, item.field)))
         return [[("q", f)] for f in _sample(sorted(fragments), rng, 12)]
     if name == "bbox":
-        return [[("bbox", ",".join(f"{c:.6f}" for c in _bbox(g))), ("page_size", "1")] for g in values.geometries()]
+        return [
+            [("bbox", ",".join(f"{c:.6f}" for c in _bbox(g))), ("page_size", "1")]
+            for g in values.geometries()
+        ]
     if name in ("lon", "lat"):
         return [[("lon", str(lon)), ("lat", str(lat))] for lon, lat in values.points()[:4]]
     if name == "geometry":
@@ -376,7 +391,12 @@ def _query_values(op, name, values, rng):
     for value in values.of(dataset.code, field):
         if name.endswith(RANGE_SUFFIXES) or name.endswith(("_on", "after", "before")):
             out += [[(name, v)] for v in _bracket(value)]
-        elif name.endswith(TEXT_SUFFIXES) or name in ("within", "county", "division", "registered_division_prefix"):
+        elif name.endswith(TEXT_SUFFIXES) or name in (
+            "within",
+            "county",
+            "division",
+            "registered_division_prefix",
+        ):
             out += [[(name, v)] for v in _prefixes(value)]
         else:
             out.append([(name, _text(value))])
@@ -409,12 +429,20 @@ def _bodies(op, values, rng):
     if template.endswith("/feedback/"):
         out = []
         for ds in sorted(catalogue.all_datasets(), key=lambda d: d.code):
-            keys = values.keys(ds.code) if ds.code in {r.dataset for p in values.plans for r in p.records} else []
+            keys = (
+                values.keys(ds.code)
+                if ds.code in {r.dataset for p in values.plans for r in p.records}
+                else []
+            )
             items = [i.field for i in ds.items if not i.is_key][:2]
             for k in keys:
                 for item in items:
-                    out.append(({"dataset": ds.code, "key": k, "item": item, "message": "doubtful"},
-                                f"feedback:{ds.code}"))
+                    out.append(
+                        (
+                            {"dataset": ds.code, "key": k, "item": item, "message": "doubtful"},
+                            f"feedback:{ds.code}",
+                        )
+                    )
         return out
     return [({}, "body:{}")]
 
@@ -427,11 +455,21 @@ def _plain(value):
     return value
 
 
+def weight(op):
+    """Share of the budget: searches and verifies read the most items, detail reads fewer,
+    endpoints of no dataset (catalogue, access, writes a consumer may not make) a few calls."""
+    if op.action == "list" or op.template.endswith(("/verify/", "/intersects/", "/feedback/")):
+        return 1.0
+    if op.dataset is not None or op.template.startswith("/api/v1/subjects/"):
+        return 0.5
+    return 0.15
+
+
 def all_calls(plans, seed, budget_per_operation):
     """The whole request list, identical for world A and its twins."""
     rng = random.Random(seed)
     values = Values(plans)
     calls = []
     for op in operations():
-        calls += calls_for(op, values, rng, budget_per_operation)
+        calls += calls_for(op, values, rng, max(2, round(budget_per_operation * weight(op))))
     return calls

@@ -3,7 +3,9 @@
 import contextlib
 import difflib
 import json
+import random
 import time
+import uuid
 from collections import Counter
 
 import time_machine
@@ -11,6 +13,7 @@ from django.core.cache import cache
 from django.db import transaction
 from rest_framework.test import APIClient
 
+from hub.access.choices import Mode
 from hub.access.models import ApiKey, ConsumerSystem, Grant, hash_secret
 from hub.catalogue import spec as catalogue_spec
 from hub.catalogue.models import DataItem, Department
@@ -21,6 +24,19 @@ from . import stats, worlds
 IGNORED_HEADERS = {"date", "x-request-id", "server-timing", "x-response-time", "x-runtime", "age"}
 MAX_PAGES = 12
 KEY_PREFIX, KEY_SECRET = "ni0000000001", "noninterference-fixed-secret-for-twins-0001"
+
+
+@contextlib.contextmanager
+def seeded_uuids(seed):
+    """``uuid.uuid4`` from a seeded generator: ids and examples the hub draws at random come out
+    the same in every world (they are not what the caller may not learn)."""
+    rng = random.Random(seed)
+    original = uuid.uuid4
+    uuid.uuid4 = lambda: uuid.UUID(int=rng.getrandbits(128), version=4)
+    try:
+        yield
+    finally:
+        uuid.uuid4 = original
 
 
 def travel(moment):
@@ -48,12 +64,17 @@ def make_caller(profile):
         name=f"noninterference {profile.name}", department=Department.objects.get(code="dsj")
     )
     for code, fields in profile.grant_rows():
+        fields = dict(fields, mode=Mode.from_name(fields["mode"]))
         Grant.objects.create(system=system, item=DataItem.objects.get(code=code), **fields)
-    ApiKey.objects.create(system=system, name="twin", prefix=KEY_PREFIX, hashed_secret=hash_secret(KEY_SECRET))
+    ApiKey.objects.create(
+        system=system, name="twin", prefix=KEY_PREFIX, hashed_secret=hash_secret(KEY_SECRET)
+    )
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {KEY_PREFIX}.{KEY_SECRET}")
     if profile.purpose:
-        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {KEY_PREFIX}.{KEY_SECRET}", HTTP_X_PURPOSE=profile.purpose)
+        client.credentials(
+            HTTP_AUTHORIZATION=f"Api-Key {KEY_PREFIX}.{KEY_SECRET}", HTTP_X_PURPOSE=profile.purpose
+        )
     return client
 
 
@@ -118,36 +139,44 @@ def run_world(plan, profile, calls, saved_sequences, reference=None):
     visibility = profile.visibility()
     original = _A_PLANS["A"]
     for _attempt in range(12):
-        savepoint = transaction.savepoint()
-        coupled, invalid = [], None
+        coupled, invalid, result = [], None, None
         try:
-            worlds.restore_sequences(saved_sequences)
-            _reset_process_state()
-            with travel(worlds.T0):
-                client = make_caller(profile)
-            try:
-                snapshot = worlds.build(plan, travel)
-            except worlds.TwinInvalid as exc:
-                if reference is None:
-                    raise
-                invalid = exc
-            else:
-                coupled = worlds.couplings(reference, snapshot, visibility) if reference else []
-                if not coupled:
-                    started = time.perf_counter()
-                    with travel(worlds.T2):
-                        responses = drive(client, calls, profile.name)
-                    stats.timing(plan.name, time.perf_counter() - started)
-                    return responses, snapshot, plan
-        finally:
-            transaction.savepoint_rollback(savepoint)
+            with transaction.atomic(), seeded_uuids(profile.name):
+                worlds.restore_sequences(saved_sequences)
+                _reset_process_state()
+                with travel(worlds.T0):
+                    client = make_caller(profile)
+                try:
+                    with transaction.atomic():
+                        snapshot = worlds.build(plan, travel)
+                except worlds.TwinInvalid as exc:
+                    if reference is None:
+                        raise
+                    invalid = exc
+                else:
+                    coupled = worlds.couplings(reference, snapshot, visibility) if reference else []
+                    if not coupled:
+                        started = time.perf_counter()
+                        with travel(worlds.T2):
+                            responses = drive(client, calls, profile.name)
+                        stats.timing(plan.name, time.perf_counter() - started)
+                        result = responses, snapshot, plan
+                raise _Rollback
+        except _Rollback:
+            pass
+        if result is not None:
+            return result
         if invalid is not None:
             plan = worlds.revert(plan, original, invalid.dataset, invalid.key, invalid.fields or None)
-        for code, key, field in coupled:
+        for code, _key, field in coupled:
             stats.coupling(code, field, plan.name)
         for code, key in {(c, k) for c, k, _f in coupled}:
             plan = worlds.revert(plan, original, code, key)
     raise AssertionError(f"twin {plan.name} for {profile.name} could not be made consistent")
+
+
+class _Rollback(Exception):
+    """Leaves the world's savepoint: every world is rolled back after its calls."""
 
 
 _A_PLANS = {}

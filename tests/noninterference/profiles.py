@@ -55,13 +55,16 @@ class Profile:
     def grant_rows(self):
         """Keyword arguments for ``Grant.objects.create`` (without system and item)."""
         for grant in self.grants:
-            yield grant.item, {
-                "mode": grant.mode,
-                "masked": grant.masked,
-                "expires_at": T2 - datetime.timedelta(days=1) if grant.expired else None,
-                "revoked_at": T0 if grant.revoked else None,
-                "require_purpose_header": grant.require_purpose,
-            }
+            yield (
+                grant.item,
+                {
+                    "mode": grant.mode,
+                    "masked": grant.masked,
+                    "expires_at": T2 - datetime.timedelta(days=1) if grant.expired else None,
+                    "revoked_at": T0 if grant.revoked else None,
+                    "require_purpose_header": grant.require_purpose,
+                },
+            )
 
 
 def _shareable(dataset):
@@ -98,8 +101,12 @@ def build_profiles(seed=2026):
             grants.append(GrantSpec(first.code, "lookup"))
     profiles.append(Profile("lookup-one-item", tuple(grants)))
     everything = [GrantSpec(i.code, "search") for d in datasets for i in d.items]
-    profiles.append(Profile("search-all-expired", tuple(dataclasses.replace(g, expired=True) for g in everything)))
-    profiles.append(Profile("search-all-revoked", tuple(dataclasses.replace(g, revoked=True) for g in everything)))
+    profiles.append(
+        Profile("search-all-expired", tuple(dataclasses.replace(g, expired=True) for g in everything))
+    )
+    profiles.append(
+        Profile("search-all-revoked", tuple(dataclasses.replace(g, revoked=True) for g in everything))
+    )
     purpose_grants = []
     for dataset in datasets:
         for item in _shareable(dataset):

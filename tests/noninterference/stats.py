@@ -33,7 +33,9 @@ def summary():
         lines.append(f"noninterference: {len(_timings)} worlds driven in {total:.1f} s")
     if _couplings:
         fields = ", ".join(sorted(f"{d}.{f}" for d, f in _couplings))
-        lines.append(f"noninterference: twins repaired where a visible item is derived from a varied one: {fields}")
+        lines.append(
+            f"noninterference: twins repaired where a visible item is derived from a varied one: {fields}"
+        )
     return lines
 
 

@@ -28,13 +28,14 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection
-from stdnum.cn import ric, uscc
+from django.db import IntegrityError, connection
 
+from credit.validators import validate_uscc
 from hub.catalogue import spec as catalogue
 from hub.catalogue.choices import Masking
 from hub.records import context
 from hub.records.masking import mask
+from population.validators import validate_id_number
 
 # Fixed instants: records are created at T0, changed at T1, the calls run at T2.
 T0 = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
@@ -126,7 +127,9 @@ def _pools(seed):
         "population.person": persons,
         "credit.legal_entity": entities,
         "credit.record": records,
-        "licences.licence": [row for slug in ("resident_id_card", "marriage_certificate") for row in licences[slug]],
+        "licences.licence": [
+            row for slug in ("resident_id_card", "marriage_certificate") for row in licences[slug]
+        ],
         "geodata.parcel": list(generate_parcels(12, seed=seed)),
         "geodata.address": list(generate_addresses(12, seed=seed)),
         "geodata.place_name": list(generate_place_names(12, seed=seed)),
@@ -176,7 +179,7 @@ def plan_world_a(seed):
     """World A: a few records per dataset, cross-linked by standard keys, each changed once at T1."""
     pools = _pools(seed)
     rng = random.Random(seed * 31 + 7)
-    persons = pools["population.person"][:WORLD_SIZE + 1]
+    persons = pools["population.person"][: WORLD_SIZE + 1]
     person_ids = {p["id_number"] for p in persons}
     entities = pools["credit.legal_entity"][:WORLD_SIZE]
     entity_ids = {e["uscc"] for e in entities}
@@ -184,7 +187,9 @@ def plan_world_a(seed):
         "population.person": persons,
         "credit.legal_entity": entities,
         # Licences and credit records of world A's own subjects, so the dossier has something to compose.
-        "licences.licence": [r for r in pools["licences.licence"] if r["holder_key"] in person_ids][: WORLD_SIZE + 1],
+        "licences.licence": [r for r in pools["licences.licence"] if r["holder_key"] in person_ids][
+            : WORLD_SIZE + 1
+        ],
         "credit.record": (
             [r for r in pools["credit.record"] if r["subject_key"] in entity_ids | person_ids][:WORLD_SIZE]
         ),
@@ -236,10 +241,19 @@ def _pool_value(rows, field, current, rng):
 # -- twins ------------------------------------------------------------------------
 
 
+def _valid(validator, value):
+    try:
+        validator(str(value))
+        return True
+    except Exception:  # noqa: BLE001 - validators raise ValidationError, stdnum its own errors
+        return False
+
+
 def _same_checksum_kind(original, candidate):
-    for module in (ric, uscc):
-        if module.is_valid(str(original)):
-            return module.is_valid(str(candidate))
+    """A candidate for a checksummed identifier (ID number, USCC) must be one too."""
+    for validator in (validate_id_number, validate_uscc):
+        if _valid(validator, original):
+            return _valid(validator, candidate)
     return True
 
 
@@ -260,7 +274,9 @@ def _masked_twin(rule, value, pool_values, rng):
             if _same_checksum_kind(text, candidate):
                 return candidate
     # Rewrite the hidden characters in place: positions the mask hides.
-    hidden = [i for i, ch in enumerate(shown) if ch == "*" and i < len(text)] if len(shown) == len(text) else []
+    hidden = (
+        [i for i, ch in enumerate(shown) if ch == "*" and i < len(text)] if len(shown) == len(text) else []
+    )
     if rule == Masking.ADDRESS:
         tails = [str(c)[6:] for c in pool_values if len(str(c)) > 6 and str(c)[6:] != text[6:]]
         if tails and len(text) > 6:
@@ -279,18 +295,8 @@ def _masked_twin(rule, value, pool_values, rng):
                 chars[i] = rng.choice(HAN)
         candidate = "".join(chars)
         if candidate != text and mask(rule, candidate) == shown and _same_checksum_kind(text, candidate):
-            if ric.is_valid(text) and not _valid_birth(candidate):
-                continue
             return candidate
     return _NOTHING
-
-
-def _valid_birth(number):
-    try:
-        ric.get_birth_date(number)
-        return True
-    except Exception:  # noqa: BLE001 - stdnum raises its own errors
-        return False
 
 
 def twin(plan, pools, visibility, kind, seed):
@@ -421,6 +427,8 @@ def _checked_write(record, values, instance=None):
     except ValidationError as exc:
         fields = set(getattr(exc, "message_dict", {}) or {})
         raise TwinInvalid(record.dataset, record.key(), fields) from exc
+    except IntegrityError as exc:  # a varied value collides with another record's (a unique rule)
+        raise TwinInvalid(record.dataset, record.key(), ()) from exc
 
 
 def build(plan, time_travel):
@@ -442,8 +450,31 @@ def build(plan, time_travel):
     for (code, key), instance in built.items():
         spec = catalogue.get(code)
         instance.refresh_from_db()
-        snapshot[(code, key)] = {item.field: rendered(spec, instance, item.field) for item in spec.items}
+        values = {item.field: rendered(spec, instance, item.field) for item in spec.items}
+        for item in spec.items:
+            if item.masking != Masking.NONE:
+                values["masked:" + item.field] = masked_rendering(spec, instance, item)
+        snapshot[(code, key)] = values
     return snapshot
+
+
+_serializers = {}
+
+
+def masked_rendering(spec, instance, item):
+    """The item as the dataset's own serializer shows it under a masked grant."""
+    if spec.code not in _serializers:
+        from .calls import operations
+
+        view = next(
+            (op.view for op in operations() if op.dataset is not None and op.dataset.code == spec.code), None
+        )
+        _serializers[spec.code] = view().get_serializer_class() if view is not None else None
+    serializer = _serializers[spec.code]
+    if serializer is None:
+        return mask(item.masking, rendered(spec, instance, item.field))
+    context = {"request": None, "fields": [item.field], "masks": {item.field: item.masking}}
+    return serializer(instance, context=context).data.get(item.field)
 
 
 def rendered(spec, instance, field):
@@ -467,10 +498,10 @@ def couplings(snapshot_a, snapshot_b, visibility):
             seen = visibility.kind(code, item.field)
             if seen == "hidden":
                 continue
-            va, vb = a[item.field], b[item.field]
             if seen == "masked" and item.masking != Masking.NONE:
-                va = mask(item.masking, None if va is None else str(va))
-                vb = mask(item.masking, None if vb is None else str(vb))
+                va, vb = a["masked:" + item.field], b["masked:" + item.field]
+            else:
+                va, vb = a[item.field], b[item.field]
             if va != vb:
                 wrong.append((code, key, item.field))
     return wrong
