@@ -1,16 +1,31 @@
-"""Prove the governed-API tests guard what they claim: remove each guard, watch tests fail.
+r"""Prove the governed-API tests guard what they claim: remove each guard, watch tests fail.
 
-    .venv/bin/python tools/guard_mutations.py [pytest target]
+    .venv/bin/python tools/guard_mutations.py [pytest target] [--only TEXT] [-x]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/hub_x \
+        .venv/bin/python tools/guard_mutations.py tests/noninterference
 
 Each mutation is a one-line source edit that disables one guard of the
-governed read path. The script applies it, runs the governed-API test base
-against the population library (SQLite, fast), restores the file, and
-reports how many tests failed. Every row must show at least one failure;
-the script exits non-zero otherwise.
+governed read path. The script first runs the target unmutated (the
+baseline), then, for each mutation, applies it, runs the target, restores
+the file, and reports how many tests failed *that did not fail at baseline*.
+Every row must show at least one new failure; the script exits non-zero
+otherwise. The database is the one ``DATABASE_URL`` names (SQLite without
+it); on PostgreSQL the test database is kept between runs (``--reuse-db``).
+
+The noninterference harness (``tests/noninterference``) also reports the
+cases it found differing (endpoint × parameter × profile × twin); a mutation
+counts as caught there when it makes new cases differ, so a harness that
+already fails on leaks still proves each guard.
+
+``--only`` runs the mutations whose name contains TEXT (repeatable); ``-x``
+stops each run at its first failing test (enough to show the guard is caught).
 """
 
+import argparse
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,35 +118,61 @@ MUTATIONS = [
 ]
 
 
+def run_target(target, extra, report):
+    """``(failed test ids, differing harness cases)`` of one run of ``target``."""
+    env = dict(os.environ, HUB_NONINTERFERENCE_REPORT=str(report))
+    if report.exists():
+        report.unlink()
+    command = [sys.executable, "-m", "pytest", target, "-q", "-p", "no:cacheprovider", *extra]
+    if env.get("DATABASE_URL", "").startswith("postgres"):
+        command.append("--reuse-db")
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
+    failed = {line.split(" ")[1] for line in run.stdout.splitlines() if line.startswith("FAILED ")}
+    errors = {line.split(" ")[1] for line in run.stdout.splitlines() if line.startswith("ERROR ")}
+    cases = set(report.read_text(encoding="utf-8").splitlines()) if report.exists() else set()
+    return failed | errors, cases
+
+
 def main():
-    target = sys.argv[1] if len(sys.argv) > 1 else "tests/population/test_api.py"
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("target", nargs="?", default="tests/population/test_api.py")
+    parser.add_argument("--only", action="append", default=[], help="run mutations whose name contains this")
+    parser.add_argument("-x", action="store_true", help="stop each run at its first failing test")
+    args = parser.parse_args()
+    extra = ["-x"] if args.x else []
+    mutations = [m for m in MUTATIONS if not args.only or any(text in m[0] for text in args.only)]
     failures_missing = []
-    print(f"{'mutation':42s} failing tests")
-    for name, path, old, new in MUTATIONS:
-        file = ROOT / path
-        original = file.read_text()
-        if old not in original:
-            print(f"{name:42s} SOURCE CHANGED: mutation no longer applies")
-            failures_missing.append(name)
-            continue
-        file.write_text(original.replace(old, new, 1))
-        try:
-            run = subprocess.run(
-                [sys.executable, "-m", "pytest", target, "-q", "-p", "no:cacheprovider"],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "noninterference.jsonl"
+        base_failed, base_cases = run_target(args.target, [], report)
+        if base_failed:
+            # Stopping at the first failure would stop at one that fails anyway.
+            extra = []
+            print(
+                f"baseline: {len(base_failed)} tests already fail and {len(base_cases)} cases differ;"
+                " only new ones are counted"
             )
-        finally:
-            file.write_text(original)
-        failed = [
-            line.split("::")[-1].split(" ")[0]
-            for line in run.stdout.splitlines()
-            if line.startswith("FAILED")
-        ]
-        print(f"{name:42s} {len(failed):3d}  {', '.join(failed[:3])}{' …' if len(failed) > 3 else ''}")
-        if not failed:
-            failures_missing.append(name)
+        print(f"{'mutation':42s} failing tests")
+        for name, path, old, new in mutations:
+            file = ROOT / path
+            original = file.read_text()
+            if old not in original:
+                print(f"{name:42s} SOURCE CHANGED: mutation no longer applies")
+                failures_missing.append(name)
+                continue
+            file.write_text(original.replace(old, new, 1))
+            try:
+                failed, cases = run_target(args.target, extra, report)
+            finally:
+                file.write_text(original)
+            new_failed = sorted(t.split("::")[-1] for t in failed - base_failed)
+            new_cases = cases - base_cases
+            shown = ", ".join(new_failed[:3]) + (" …" if len(new_failed) > 3 else "")
+            if new_cases:
+                shown += f" (+{len(new_cases)} differing cases)"
+            print(f"{name:42s} {len(new_failed):3d}  {shown}")
+            if not new_failed and not new_cases:
+                failures_missing.append(name)
     if failures_missing:
         print("No test caught:", ", ".join(failures_missing))
         sys.exit(1)

@@ -3,6 +3,10 @@
 from . import stats
 
 
+def pytest_sessionfinish(session):
+    stats.write_report()
+
+
 def pytest_terminal_summary(terminalreporter):
     if stats.ran_any():
         for line in stats.summary():

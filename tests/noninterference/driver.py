@@ -217,6 +217,8 @@ def differences(a, b):
 def report(profile_name, kind, diffs, limit=12):
     """A readable failure text: counts per endpoint × parameter, then the first diffs in full."""
     by_case = Counter((call.operation, call.parameter) for call, _step, _t in diffs)
+    for operation, parameter in by_case:
+        stats.differing(operation, parameter, profile_name, kind)
     lines = [f"profile {profile_name} × twin {kind}: {len(diffs)} differing responses"]
     for (operation, parameter), n in sorted(by_case.items()):
         lines.append(f"  {operation} × {parameter}: {n}")

@@ -1,6 +1,10 @@
 """Counts for the session-finish line: cases (endpoint × parameter × profile), requests, couplings."""
 
+import json
+import os
+
 _cases = set()
+_differences = set()
 _requests = [0]
 _couplings = set()
 
@@ -37,6 +41,19 @@ def summary():
             f"noninterference: twins repaired where a visible item is derived from a varied one: {fields}"
         )
     return lines
+
+
+def differing(operation, parameter, profile, kind):
+    _differences.add((operation, parameter, profile, kind))
+
+
+def write_report():
+    """With ``HUB_NONINTERFERENCE_REPORT=path``, the differing cases as JSON lines (for guard_mutations)."""
+    path = os.environ.get("HUB_NONINTERFERENCE_REPORT")
+    if path:
+        with open(path, "w", encoding="utf-8") as out:
+            for case in sorted(_differences):
+                out.write(json.dumps(case, ensure_ascii=False) + "\n")
 
 
 def ran_any():
