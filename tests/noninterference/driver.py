@@ -63,9 +63,11 @@ def make_caller(profile):
     system = ConsumerSystem.objects.create(
         name=f"noninterference {profile.name}", department=Department.objects.get(code="dsj")
     )
-    for code, fields in profile.grant_rows():
-        fields = dict(fields, mode=Mode.from_name(fields["mode"]))
-        Grant.objects.create(system=system, item=DataItem.objects.get(code=code), **fields)
+    items = dict(DataItem.objects.values_list("code", "pk"))
+    Grant.objects.bulk_create(
+        Grant(system=system, item_id=items[code], **dict(fields, mode=Mode.from_name(fields["mode"])))
+        for code, fields in profile.grant_rows()
+    )
     ApiKey.objects.create(
         system=system, name="twin", prefix=KEY_PREFIX, hashed_secret=hash_secret(KEY_SECRET)
     )
@@ -147,8 +149,10 @@ def run_world(plan, profile, calls, saved_sequences, reference=None):
                 with travel(worlds.T0):
                     client = make_caller(profile)
                 try:
+                    started = time.perf_counter()
                     with transaction.atomic():
                         snapshot = worlds.build(plan, travel)
+                    stats.building(time.perf_counter() - started)
                 except worlds.TwinInvalid as exc:
                     if reference is None:
                         raise
@@ -167,7 +171,8 @@ def run_world(plan, profile, calls, saved_sequences, reference=None):
         if result is not None:
             return result
         if invalid is not None:
-            plan = worlds.revert(plan, original, invalid.dataset, invalid.key, invalid.fields or None)
+            for (code, key), fields in invalid.records.items():
+                plan = worlds.revert(plan, original, code, key, fields or None)
         for code, _key, field in coupled:
             stats.coupling(code, field, plan.name)
         for code, key in {(c, k) for c, k, _f in coupled}:

@@ -28,13 +28,23 @@ def timing(world, seconds):
     _timings.append((world, seconds))
 
 
+_builds = []
+
+
+def building(seconds):
+    _builds.append(seconds)
+
+
 def summary():
     lines = [
         f"noninterference: {len(_cases)} cases (endpoint × parameter × profile) run, {_requests[0]} requests"
     ]
     if _timings:
         total = sum(t for _w, t in _timings)
-        lines.append(f"noninterference: {len(_timings)} worlds driven in {total:.1f} s")
+        lines.append(
+            f"noninterference: {len(_timings)} worlds driven in {total:.1f} s,"
+            f" {len(_builds)} built in {sum(_builds):.1f} s"
+        )
     if _couplings:
         fields = ", ".join(sorted(f"{d}.{f}" for d, f in _couplings))
         lines.append(

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.skipif(
 
 SEED = int(os.environ.get("HUB_NONINTERFERENCE_SEED", "2026"))
 # Calls per operation per world (sampled deterministically); raise it for a deeper local run.
-BUDGET = int(os.environ.get("HUB_NONINTERFERENCE_BUDGET", "12"))
+BUDGET = int(os.environ.get("HUB_NONINTERFERENCE_BUDGET", "10"))
 KINDS = ("ungranted", "masked", "existence")
 
 PROFILE_NAMES = [

@@ -26,9 +26,10 @@ import random
 import string
 from collections import defaultdict
 from decimal import Decimal
+from functools import cache
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 
 from credit.validators import validate_uscc
 from hub.catalogue import spec as catalogue
@@ -175,8 +176,12 @@ def builders():
     }
 
 
+@cache
 def plan_world_a(seed):
-    """World A: a few records per dataset, cross-linked by standard keys, each changed once at T1."""
+    """World A: a few records per dataset, cross-linked by standard keys, each changed once at T1.
+
+    Cached per seed: plans are never changed in place (twins and repairs build new ones).
+    """
     pools = _pools(seed)
     rng = random.Random(seed * 31 + 7)
     persons = pools["population.person"][: WORLD_SIZE + 1]
@@ -414,21 +419,28 @@ def _creation_order(plan):
 
 
 class TwinInvalid(Exception):
-    """A twin's record is not valid data (a varied value broke a rule); ``fields`` names the items."""
+    """Records of a twin that are not valid data (a varied value broke a rule).
 
-    def __init__(self, dataset, key, fields):
-        super().__init__(f"{dataset} {key}: {sorted(fields)}")
-        self.dataset, self.key, self.fields = dataset, key, set(fields)
+    ``records`` maps ``(dataset, key)`` to the item fields named by the error
+    (empty when the error names none of them, e.g. a unique constraint).
+    """
+
+    def __init__(self, records):
+        super().__init__(f"invalid twin records: {sorted(records)}")
+        self.records = records
 
 
-def _checked_write(record, values, instance=None):
+def _checked_write(record, values, instance, invalid):
+    """Write, or note in ``invalid`` why not (the write is undone by its own savepoint)."""
     try:
-        return _write(catalogue.get(record.dataset), values, instance)
+        with transaction.atomic():
+            return _write(catalogue.get(record.dataset), values, instance)
     except ValidationError as exc:
         fields = set(getattr(exc, "message_dict", {}) or {})
-        raise TwinInvalid(record.dataset, record.key(), fields) from exc
-    except IntegrityError as exc:  # a varied value collides with another record's (a unique rule)
-        raise TwinInvalid(record.dataset, record.key(), ()) from exc
+        invalid.setdefault((record.dataset, record.key()), set()).update(fields)
+    except IntegrityError:  # a varied value collides with another record's (a unique rule)
+        invalid.setdefault((record.dataset, record.key()), set())
+    return instance
 
 
 def build(plan, time_travel):
@@ -437,15 +449,22 @@ def build(plan, time_travel):
     Returns ``{(dataset, key): {field: rendered value}}`` as stored (derived items included).
     """
     built = {}
+    invalid = {}
     order = _creation_order(plan)
     with time_travel(T0):
         for record in order:
-            built[(record.dataset, record.key())] = _checked_write(record, record.versions[0])
+            instance = _checked_write(record, record.versions[0], None, invalid)
+            if instance is not None:
+                built[(record.dataset, record.key())] = instance
     with time_travel(T1):
         for record in order:
+            instance = built.get((record.dataset, record.key()))
             for change in record.versions[1:]:
-                instance = built[(record.dataset, record.key())]
-                built[(record.dataset, record.key())] = _checked_write(record, change, instance)
+                if instance is not None:
+                    instance = _checked_write(record, change, instance, invalid)
+    if invalid:
+        # Every invalid record at once: the world is rebuilt without their variation.
+        raise TwinInvalid(invalid)
     snapshot = {}
     for (code, key), instance in built.items():
         spec = catalogue.get(code)
