@@ -78,6 +78,7 @@ class RecordPlan:
     dataset: str
     versions: list  # [ {field: value} at T0, {field: value} at T1 (changes only) ]
     varied: set = dataclasses.field(default_factory=set)  # fields varied from world A
+    delays: tuple = ()  # per change (versions[1:]): days after T1 it is written
 
     def final(self):
         values = dict(self.versions[0])
@@ -341,6 +342,15 @@ def twin(plan, pools, visibility, kind, seed):
                     version[field] = other
                     copy.varied.add(field)
                     any_change = True
+        if kind == "ungranted":
+            # When an item the caller cannot see changed is hidden too (provenance, history, as_of).
+            delays = []
+            for change in copy.versions[1:]:
+                hidden = all(visibility.kind(record.dataset, f) == "hidden" for f in change)
+                delays.append(2 if hidden else 0)
+            if any(delays):
+                copy.delays = tuple(delays)
+                any_change = True
         records.append(copy)
     if not any_change:
         return None
@@ -456,11 +466,12 @@ def build(plan, time_travel):
             instance = _checked_write(record, record.versions[0], None, invalid)
             if instance is not None:
                 built[(record.dataset, record.key())] = instance
-    with time_travel(T1):
-        for record in order:
-            instance = built.get((record.dataset, record.key()))
-            for change in record.versions[1:]:
-                if instance is not None:
+    for record in order:
+        instance = built.get((record.dataset, record.key()))
+        for n, change in enumerate(record.versions[1:]):
+            delay = record.delays[n] if n < len(record.delays) else 0
+            if instance is not None:
+                with time_travel(T1 + datetime.timedelta(days=delay)):
                     instance = _checked_write(record, change, instance, invalid)
     if invalid:
         # Every invalid record at once: the world is rebuilt without their variation.
@@ -536,7 +547,7 @@ def revert(plan, original, dataset, key, fields=None):
                 versions = []
                 for v_mine, v_theirs in zip(mine.versions, theirs.versions, strict=True):
                     versions.append({k: (v_theirs[k] if k in varied else v) for k, v in v_mine.items()})
-                mine = RecordPlan(mine.dataset, versions, mine.varied - varied)
+                mine = RecordPlan(mine.dataset, versions, mine.varied - varied, mine.delays)
             else:
                 mine = theirs
         records.append(mine)
