@@ -23,6 +23,7 @@ stops each run at its first failing test (enough to show the guard is caught).
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -139,6 +140,8 @@ def main():
     parser.add_argument("--only", action="append", default=[], help="run mutations whose name contains this")
     parser.add_argument("-x", action="store_true", help="stop each run at its first failing test")
     args = parser.parse_args()
+    # A stopped run (SIGTERM) still restores the mutated file: the ``finally`` below runs.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(130))
     extra = ["-x"] if args.x else []
     mutations = [m for m in MUTATIONS if not args.only or any(text in m[0] for text in args.only)]
     failures_missing = []

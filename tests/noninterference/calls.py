@@ -249,8 +249,12 @@ def _filter_field(view, name, dataset):
     return matches[0] if matches else None
 
 
-def query_parameters(op):
-    """``{name: origin}``: declared in the schema, the view's filters, catalogue-derived, unknown."""
+def query_parameters(op, rng=None):
+    """``{name: origin}``: declared in the schema, the view's filters, catalogue-derived, unknown.
+
+    Catalogue-derived names (each item bare, ``_after``, ``_min``, ``_prefix``) are all
+    tried when the schema declares no filter, else a seeded few of them.
+    """
     names = {}
     for p in op.parameters:
         if p.get("in") == "query":
@@ -261,11 +265,15 @@ def query_parameters(op):
         for name in filterset.base_filters if filterset is not None else ():
             names.setdefault(name, "filterset")
         if dataset is not None:
-            for item in dataset.items:
-                names.setdefault(item.field, "catalogue")
-                names.setdefault(item.field + "_after", "catalogue")
-                names.setdefault(item.field + "_min", "catalogue")
-                names.setdefault(item.field + "_prefix", "catalogue")
+            guesses = [
+                item.field + suffix for item in dataset.items for suffix in ("", "_after", "_min", "_prefix")
+            ]
+            guesses = [g for g in guesses if g not in names]
+            declared = sum(1 for origin in names.values() if origin == "declared")
+            if declared > 2 and rng is not None:
+                guesses = rng.sample(guesses, min(4, len(guesses)))
+            for name in guesses:
+                names.setdefault(name, "catalogue")
         for name in ("q", "ordering", "page_size", "cursor"):
             names.setdefault(name, "undeclared")
     names.setdefault(UNDECLARED, "undeclared")
@@ -313,7 +321,7 @@ def calls_for(op, values, rng, budget):
     if op.method == "GET":
         for path, label in paths:
             templates.append(Call(op.id, "GET", path, (), None, f"path:{label}" if label else "(none)", True))
-        for name, origin in query_parameters(op).items():
+        for name, origin in query_parameters(op, rng).items():
             for path, _label in _sample(paths, rng, 3):
                 for query in _query_values(op, name, values, rng):
                     templates.append(
@@ -338,7 +346,23 @@ def calls_for(op, values, rng, budget):
         for path, _label in paths:
             for body, parameter in _bodies(op, values, rng):
                 templates.append(Call(op.id, op.method, path, (), body, parameter))
-    return _sample(templates, rng, budget)
+    return _stratified(templates, rng, budget)
+
+
+def _stratified(templates, rng, budget):
+    """One call per parameter first (so every parameter is exercised), then random others."""
+    by_parameter = {}
+    for call in templates:
+        by_parameter.setdefault(call.parameter, []).append(call)
+    picked = [rng.randrange(len(calls)) for _name, calls in sorted(by_parameter.items())]
+    chosen = [
+        by_parameter[name][i] for (name, _calls), i in zip(sorted(by_parameter.items()), picked, strict=True)
+    ]
+    chosen = _sample(chosen, rng, 2 * budget)
+    taken = {id(c) for c in chosen}
+    rest = [c for c in templates if id(c) not in taken]
+    chosen += _sample(rest, rng, max(0, budget - len(chosen)))
+    return chosen
 
 
 def _follows(query):
@@ -371,7 +395,9 @@ def _query_values(op, name, values, rng):
         fragments = set()
         for item in dataset.items:
             fragments.update(_differing_fragments(values.of(dataset.code, item.field)))
-        return [[("q", f)] for f in _sample(sorted(fragments), rng, 12)]
+        # Short fragments are the hidden characters themselves: those first.
+        ranked = sorted(fragments, key=lambda f: (len(f) > 2, f))
+        return [[("q", f)] for f in ranked[:12]]
     if name == "bbox":
         return [
             [("bbox", ",".join(f"{c:.6f}" for c in _bbox(g))), ("page_size", "1")]
@@ -386,6 +412,8 @@ def _query_values(op, name, values, rng):
         schema_type = next((p.get("schema", {}) for p in op.parameters if p["name"] == name), {})
         if "enum" in schema_type:
             return [[(name, v)] for v in schema_type["enum"][:3]]
+        if dataset is not None:  # e.g. a tree's root: the dataset's keys
+            return [[(name, k)] for k in values.keys(dataset.code)[:3]] + [[(name, "1")]]
         return [[(name, "population.person")], [(name, "1")]]
     out = []
     for value in values.of(dataset.code, field):
@@ -465,11 +493,34 @@ def weight(op):
     return 0.15
 
 
-def all_calls(plans, seed, budget_per_operation):
-    """The whole request list, identical for world A and its twins."""
+def needed_mode(op):
+    """The mode an operation of a dataset needs at least (1 verify, 2 lookup, 3 search)."""
+    if op.action == "list" or op.template.endswith("/intersects/") or "/holders/" in op.template:
+        return 3
+    if op.template.endswith("/verify/"):
+        return 1
+    return 2
+
+
+def all_calls(plans, seed, budget_per_operation, visibility=None):
+    """The whole request list, identical for world A and its twins.
+
+    An operation of a dataset the caller reaches with no grant of the mode it
+    needs is refused whatever the world: it gets two calls, the others their
+    weighted share of the budget.
+    """
     rng = random.Random(seed)
     values = Values(plans)
     calls = []
     for op in operations():
-        calls += calls_for(op, values, rng, max(2, round(budget_per_operation * weight(op))))
+        budget = max(2, round(budget_per_operation * weight(op)))
+        dataset = op.dataset
+        if (
+            visibility is not None
+            and dataset is not None
+            and op.template.startswith("/api/v1/subjects/") is False
+        ):
+            if visibility.modes.get(dataset.code, 0) < needed_mode(op) and dataset.code != "credit.summary":
+                budget = 2
+        calls += calls_for(op, values, rng, budget)
     return calls

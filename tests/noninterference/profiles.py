@@ -37,7 +37,7 @@ class Profile:
     purpose: str | None = None
 
     def visibility(self):
-        clear, masked = {}, {}
+        clear, masked, modes = {}, {}, {}
         for grant in self.grants:
             item = catalogue.item(grant.item)
             if grant.expired or grant.revoked or item.sharing_type == SharingType.NOT_SHARED:
@@ -46,10 +46,14 @@ class Profile:
                 continue
             target = masked if grant.masked and item.masking != Masking.NONE else clear
             target.setdefault(item.dataset, set()).add(item.field)
+            mode = MODES.index(grant.mode) + 1
+            modes[item.dataset] = max(modes.get(item.dataset, 0), mode)
         for code, fields in clear.items():
             masked.get(code, set()).difference_update(fields)
         return Visibility(
-            {k: frozenset(v) for k, v in clear.items()}, {k: frozenset(v) for k, v in masked.items()}
+            {k: frozenset(v) for k, v in clear.items()},
+            {k: frozenset(v) for k, v in masked.items()},
+            modes,
         )
 
     def grant_rows(self):

@@ -31,11 +31,24 @@ from functools import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
+from credit.demo import generate_entities, generate_records
 from credit.validators import validate_uscc
+from geodata.demo import (
+    boundary_rows,
+    division_rows,
+    generate_addresses,
+    generate_parcels,
+    generate_place_names,
+    generate_resource_units,
+)
 from hub.catalogue import spec as catalogue
 from hub.catalogue.choices import Masking
 from hub.records import context
 from hub.records.masking import mask
+from hub.records.views import GovernedViewSet
+from licences.demo import person_licences
+from licences.reference import issuer
+from population.demo import generate_persons
 from population.validators import validate_id_number
 
 # Fixed instants: records are created at T0, changed at T1, the calls run at T2.
@@ -58,6 +71,9 @@ class Visibility:
 
     clear: dict  # dataset code -> frozenset of fields
     masked: dict  # dataset code -> frozenset of fields
+    modes: dict = dataclasses.field(
+        default_factory=dict
+    )  # dataset code -> best mode held (1 verify … 3 search)
 
     def kind(self, dataset, field):
         if field in self.clear.get(dataset, ()):
@@ -105,16 +121,6 @@ class WorldPlan:
 
 def _pools(seed):
     """Valid generated rows per dataset: the first few make world A, the rest lend values to twins."""
-    from credit.demo import generate_entities, generate_records
-    from geodata.demo import (
-        generate_addresses,
-        generate_parcels,
-        generate_place_names,
-        generate_resource_units,
-    )
-    from licences.demo import person_licences
-    from population.demo import generate_persons
-
     persons = list(generate_persons(40, seed=seed))
     entities = list(generate_entities(12, [(p["id_number"], p["name"]) for p in persons], seed=seed))
     rng = random.Random(seed)
@@ -136,8 +142,22 @@ def _pools(seed):
         "geodata.address": list(generate_addresses(12, seed=seed)),
         "geodata.place_name": list(generate_place_names(12, seed=seed)),
         "geodata.resource_unit": list(generate_resource_units(1, seed=seed))[:12],
+        "geodata.division": _divisions(division_rows(), boundary_rows()),
     }
     return pools
+
+
+def _divisions(rows, boundaries):
+    """Reference divisions with their boundaries: a small tree first (province, a city, two of its
+    counties, a retired county), then the rest as the pool twins draw from."""
+    shapes = {b["code"]: b for b in boundaries}
+    merged = [dict(r, **{k: v for k, v in shapes.get(r["code"], {}).items() if k != "code"}) for r in rows]
+    by_code = {r["code"]: r for r in merged}
+    city = next(r for r in merged if r["level"] == "city" and not r["valid_until"])
+    counties = [r for r in merged if r["parent_code"] == city["code"] and not r["valid_until"]][:2]
+    retired = [r for r in merged if r["valid_until"] and r["parent_code"] == city["code"]][:1]
+    tree = [by_code[city["parent_code"]], city, *counties, *retired]
+    return tree + [r for r in merged if r not in tree]
 
 
 # How many records of each dataset world A holds.
@@ -146,15 +166,13 @@ WORLD_SIZE = 3
 
 def _licence_rows(pool_rows):
     """Licence rows as the model takes them: signature and digest are derived on save."""
-    from licences import reference
-
     out = []
     for row in pool_rows:
         row = dict(row)
         row.pop("signature", None)
         row.pop("signing_key_id", None)
         type_code = row["licence_type"]
-        row.setdefault("issuing_authority", reference.issuer(_licence_department(type_code))["name"])
+        row.setdefault("issuing_authority", issuer(_licence_department(type_code))["name"])
         out.append(row)
     return out
 
@@ -163,18 +181,9 @@ def _licence_department(type_code):
     return catalogue.get("licences.licence").partitions[type_code]
 
 
-def builders():
-    """Datasets the harness can build worlds for (the meta-test lists the catalogue's others)."""
-    return {
-        "population.person",
-        "credit.legal_entity",
-        "credit.record",
-        "licences.licence",
-        "geodata.parcel",
-        "geodata.address",
-        "geodata.place_name",
-        "geodata.resource_unit",
-    }
+def builders(seed=2026):
+    """Datasets the harness builds worlds for: those it has generated rows of."""
+    return set(plan_world_a(seed)[1])
 
 
 @cache
@@ -202,6 +211,7 @@ def plan_world_a(seed):
     }
     for code in ("geodata.parcel", "geodata.address", "geodata.place_name", "geodata.resource_unit"):
         chosen[code] = pools[code][:WORLD_SIZE]
+    chosen["geodata.division"] = pools["geodata.division"][:5]
     if chosen["licences.licence"]:
         chosen["licences.licence"] = _licence_rows(chosen["licences.licence"])
         pools["licences.licence"] = _licence_rows(pools["licences.licence"])
@@ -491,14 +501,18 @@ def build(plan, time_travel):
 _serializers = {}
 
 
+def _viewsets(base=GovernedViewSet):
+    """Every governed viewset class (the dataset's own serializer is the one its viewset uses)."""
+    for sub in base.__subclasses__():
+        if getattr(sub, "queryset", None) is not None:
+            yield sub
+        yield from _viewsets(sub)
+
+
 def masked_rendering(spec, instance, item):
     """The item as the dataset's own serializer shows it under a masked grant."""
     if spec.code not in _serializers:
-        from .calls import operations
-
-        view = next(
-            (op.view for op in operations() if op.dataset is not None and op.dataset.code == spec.code), None
-        )
+        view = next((v for v in _viewsets() if v.queryset.model is spec.model), None)
         _serializers[spec.code] = view().get_serializer_class() if view is not None else None
     serializer = _serializers[spec.code]
     if serializer is None:
