@@ -112,9 +112,9 @@ def _send(client, call, url=None):
 def drive(client, calls, profile_name):
     """``[(call, step, normalised response)]``; links are followed forward to the end, then back."""
     out = []
-    for call in calls:
+    for number, call in enumerate(calls):
         response = _normal(_send(client, call))
-        out.append((call, "", response))
+        out.append((call, (number, ""), response))
         stats.case(call.operation, call.parameter, profile_name)
         if not call.follow:
             continue
@@ -126,7 +126,7 @@ def drive(client, calls, profile_name):
                 if not link:
                     break
                 last = _normal(_send(client, call, link))
-                out.append((call, f"{direction}#{page}", last))
+                out.append((call, (number, f"{direction}#{page}"), last))
                 stats.case(call.operation, f"{call.parameter} ({direction} link)", profile_name)
     stats.requests(len(out))
     return out
@@ -192,19 +192,24 @@ def remember_a(plan):
 
 
 def differences(a, b):
-    """``[(call, step, text)]`` for each response that differs between the twins."""
+    """``[(call, step, text)]`` for each response that differs between the twins.
+
+    Responses are matched by (call, link step), so a chain of links one world
+    follows further than the other is one difference, not a shift of all that follow.
+    """
+    by_step_a = {step: (call, response) for call, step, response in a}
+    by_step_b = {step: (call, response) for call, step, response in b}
     out = []
-    for index in range(max(len(a), len(b))):
-        ra = a[index] if index < len(a) else None
-        rb = b[index] if index < len(b) else None
-        if ra is None or rb is None:
-            call, step, _r = ra or rb
-            out.append((call, step, "one world followed more links than the other"))
+    for step in sorted(set(by_step_a) | set(by_step_b)):
+        if step not in by_step_a or step not in by_step_b:
+            call = (by_step_a.get(step) or by_step_b.get(step))[0]
+            world = "A" if step in by_step_a else "B"
+            out.append((call, step[1], f"only world {world} had this link to follow"))
             continue
-        if ra[2] == rb[2]:
+        call, (sa, ha, ba) = by_step_a[step]
+        _call, (sb, hb, bb) = by_step_b[step]
+        if (sa, ha, ba) == (sb, hb, bb):
             continue
-        call, step, (sa, ha, ba) = ra
-        _c, _s, (sb, hb, bb) = rb
         lines = []
         if sa != sb:
             lines.append(f"status: A {sa} / B {sb}")
@@ -213,9 +218,7 @@ def differences(a, b):
         if ba != bb:
             diff = difflib.unified_diff(ba.splitlines(), bb.splitlines(), "A", "B", lineterm="", n=1)
             lines += list(diff)[2:40]
-        out.append((call, step, "\n".join(lines)))
-        if index + 1 < len(a) and index + 1 < len(b) and a[index + 1][0] != b[index + 1][0]:
-            break
+        out.append((call, step[1], "\n".join(lines)))
     return out
 
 
