@@ -12,8 +12,10 @@ Every row must show at least one new failure; the script exits non-zero
 otherwise. The database is the one ``DATABASE_URL`` names (SQLite without
 it); on PostgreSQL the test database is kept between runs (``--reuse-db``).
 
-The noninterference harness (``tests/noninterference``) also reports the
-cases it found differing (endpoint × parameter × profile × twin); a mutation
+A row may name its own target (a fifth element); a target given on the
+command line replaces every row's. The noninterference harness
+(``tests/noninterference``) also reports the cases it found differing
+(endpoint × parameter × profile × twin); a mutation
 counts as caught there when it makes new cases differ, so a harness that
 already fails on leaks still proves each guard.
 
@@ -30,6 +32,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_TARGET = "tests/population/test_api.py"
 
 MUTATIONS = [
     (
@@ -52,27 +55,27 @@ MUTATIONS = [
     ),
     (
         "filters not checked against grants",
-        "hub/records/views.py",
-        '            if declared.field_name.split("__")[0] not in allowed:\n',
-        "            if False:\n",
+        "hub/records/filters.py",
+        "refuse_unusable(view.scope, view.dataset, param, items_read(filterset_class, param))",
+        "None",
     ),
     (
         "ordering not checked against grants",
-        "hub/records/views.py",
-        "            if name not in allowed:\n",
-        "            if False:\n",
+        "hub/records/filters.py",
+        "            refuse_unusable(view.scope, dataset, self.ordering_param, [name])\n",
+        "            pass\n",
     ),
     (
         "q searches every search field",
-        "hub/records/views.py",
-        "            searchable = [f for f in self.search_fields if f in allowed]\n",
-        "            searchable = list(self.search_fields)\n",
+        "hub/records/filters.py",
+        "        searchable = [name for name in view.search_fields if scope.usable(name, Mode.SEARCH)]\n",
+        "        searchable = list(view.search_fields)\n",
     ),
     (
         "verify items not checked against grants",
         "hub/records/views.py",
-        "                if name not in verifiable:\n",
-        "                if False:\n",
+        "            if name not in verifiable:\n",
+        "            if False:\n",
     ),
     (
         "history shows every item",
@@ -116,6 +119,126 @@ MUTATIONS = [
         "            if item is None or item.sharing_type == SharingType.NOT_SHARED:\n",
         "            if item is None:\n",
     ),
+    # -- governed reads: masked items, sealed cursors, declared reads, composed responses --------
+    (
+        "masked grants usable for comparisons",
+        "hub/access/scope.py",
+        "        return self.mode_of(field) >= mode and not self.masked(field, mode)\n",
+        "        return self.mode_of(field) >= mode\n",
+        "tests/records/test_governed_reads.py",
+    ),
+    (
+        "verify compares masked items",
+        "hub/records/views.py",
+        "            refuse_unusable(self.scope, self.dataset, where + name, [name], Mode.VERIFY)\n",
+        "            pass\n",
+        "tests/records/test_governed_reads.py",
+    ),
+    (
+        "cursor not bound to caller and query",
+        "hub/records/cursors.py",
+        '    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()\n',
+        '    return b""\n',
+        "tests/records/test_governed_reads.py",
+    ),
+    (
+        "cursor carries its position in clear",
+        "hub/records/cursors.py",
+        "    token = _cipher(settings.SECRET_KEY).encrypt(plain, [bound_to])\n",
+        "    token = plain\n",
+        "tests/records/test_governed_reads.py",
+    ),
+    (
+        "undeclared filter reads not found",
+        "hub/records/filters.py",
+        "        if read - declared:\n",
+        "        if False:\n",
+        "tests/records/test_governed_reads.py",
+    ),
+    (
+        "valid_on declares one end of the term",
+        "licences/filtersets.py",
+        '"valid_on": ("valid_from", "valid_to")',
+        '"valid_on": ("valid_to",)',
+        "tests/licences/test_api.py",
+    ),
+    (
+        "holder list needs only the holder item",
+        "licences/api/views.py",
+        "        for field in HOLDER_LIST_READS:\n",
+        '        for field in ("holder_key",):\n',
+        "tests/licences/test_api.py",
+    ),
+    (
+        "dossier lists licences without a holder search",
+        "credit/api/dossier.py",
+        "        if not all(scope.usable(field, Mode.SEARCH) for field in licence_search_reads()):\n",
+        "        if False:\n",
+        "tests/credit/test_dossier.py",
+    ),
+    (
+        "dossier judges existence from unseen datasets",
+        "credit/api/dossier.py",
+        "        known = bool(identity[0]) or bool(licences[0]) or credit[0] is not None\n",
+        "        known = True\n",
+        "tests/credit/test_dossier.py",
+    ),
+    (
+        "history shows changes of hidden characters",
+        "hub/records/history.py",
+        "                if shown_old != shown_new:\n",
+        "                if True:\n",
+        "tests/records/test_governed_reads.py",
+    ),
+    (
+        "masked names show their length",
+        "hub/records/masking.py",
+        '    return text[:1] + "**" if text else text\n',
+        '    return text[:1] + "*" * max(len(text) - 1, 1) if text else text\n',
+        "tests/records/test_governed_reads.py",
+    ),
+    (
+        "feedback with a verify grant",
+        "hub/quality/feedback.py",
+        "    if scope.mode_of(item_spec.field) < Mode.LOOKUP:\n",
+        "    if scope.mode_of(item_spec.field) < Mode.VERIFY:\n",
+        "tests/quality/test_api.py",
+    ),
+    (
+        "provenance names a hidden partition's source",
+        "hub/records/views.py",
+        "shows_source = not partition_field or self.scope.usable(partition_field, mode)",
+        "shows_source = True",
+        "tests/licences/test_api.py",
+    ),
+    (
+        "history names a hidden partition's source",
+        "hub/records/views.py",
+        "        if partition_field and not self.scope.usable(partition_field, Mode.LOOKUP):\n",
+        "        if False:\n",
+        "tests/credit/test_api.py",
+    ),
+    (
+        "provenance time moves with any write",
+        "hub/records/history.py",
+        'if old != new and not (before is None and new in (None, "")):',
+        "if True:",
+        "tests/population/test_api.py",
+    ),
+    (
+        "licence verify tells existence through the signature",
+        "licences/api/views.py",
+        '        if "signature" not in entry and "identifier" not in verifiable:\n            return None\n',
+        "",
+        "tests/licences/test_api.py",
+    ),
+    (
+        "issue list names a hidden partition's department",
+        "hub/quality/api/serializers.py",
+        "        if not shows[issue.dataset.code]:\n",
+        "        if False:\n",
+        "tests/quality/test_api.py",
+    ),
 ]
 
 
@@ -136,27 +259,34 @@ def run_target(target, extra, report):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("target", nargs="?", default="tests/population/test_api.py")
+    parser.add_argument("target", nargs="?", help="run every mutation against this target instead of its own")
     parser.add_argument("--only", action="append", default=[], help="run mutations whose name contains this")
     parser.add_argument("-x", action="store_true", help="stop each run at its first failing test")
     args = parser.parse_args()
     # A stopped run (SIGTERM) still restores the mutated file: the ``finally`` below runs.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(130))
-    extra = ["-x"] if args.x else []
     mutations = [m for m in MUTATIONS if not args.only or any(text in m[0] for text in args.only)]
     failures_missing = []
+    baselines = {}
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "noninterference.jsonl"
-        base_failed, base_cases = run_target(args.target, [], report)
-        if base_failed:
-            # Stopping at the first failure would stop at one that fails anyway.
-            extra = []
-            print(
-                f"baseline: {len(base_failed)} tests already fail and {len(base_cases)} cases differ;"
-                " only new ones are counted"
-            )
+
+        def baseline(target):
+            """Failures of the unmutated target, once per target; -x only where none fail."""
+            if target not in baselines:
+                failed, cases = run_target(target, [], report)
+                if failed:
+                    print(
+                        f"baseline of {target}: {len(failed)} tests already fail and {len(cases)} cases"
+                        " differ; only new ones are counted"
+                    )
+                baselines[target] = failed, cases, ["-x"] if args.x and not failed else []
+            return baselines[target]
+
         print(f"{'mutation':42s} failing tests")
-        for name, path, old, new in mutations:
+        for name, path, old, new, *own_target in mutations:
+            target = args.target or (own_target[0] if own_target else DEFAULT_TARGET)
+            base_failed, base_cases, extra = baseline(target)
             file = ROOT / path
             original = file.read_text()
             if old not in original:
@@ -165,7 +295,7 @@ def main():
                 continue
             file.write_text(original.replace(old, new, 1))
             try:
-                failed, cases = run_target(args.target, extra, report)
+                failed, cases = run_target(target, extra, report)
             finally:
                 file.write_text(original)
             new_failed = sorted(t.split("::")[-1] for t in failed - base_failed)
