@@ -1,22 +1,40 @@
-"""Prove the governed-API tests guard what they claim: remove each guard, watch tests fail.
+r"""Prove the governed-API tests guard what they claim: remove each guard, watch tests fail.
 
-    .venv/bin/python tools/guard_mutations.py [pytest target]
+    .venv/bin/python tools/guard_mutations.py [pytest target] [--only TEXT] [-x]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/hub_x \
+        .venv/bin/python tools/guard_mutations.py tests/noninterference
 
 Each mutation is a one-line source edit that disables one guard of the
-governed read path. The script applies it, runs the governed-API test base
-against the population library (SQLite, fast) — or the test file a mutation
-names as its fifth element — restores the file, and
-reports how many tests failed. Every row must show at least one failure;
-the script exits non-zero otherwise.
+governed read path. The script first runs the target unmutated (the
+baseline), then, for each mutation, applies it, runs the target, restores
+the file, and reports how many tests failed *that did not fail at baseline*.
+Every row must show at least one new failure; the script exits non-zero
+otherwise. The database is the one ``DATABASE_URL`` names (SQLite without
+it); on PostgreSQL the test database is kept between runs (``--reuse-db``).
+
+A row may name its own target (a fifth element); a target given on the
+command line replaces every row's. The noninterference harness
+(``tests/noninterference``) also reports the cases it found differing
+(endpoint × parameter × profile × twin); a mutation
+counts as caught there when it makes new cases differ, so a harness that
+already fails on leaks still proves each guard.
+
+``--only`` runs the mutations whose name contains TEXT (repeatable); ``-x``
+stops each run at its first failing test (enough to show the guard is caught).
 """
 
+import argparse
+import os
+import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 AUDIT_CALLS = "tests/access/test_audit_every_call.py"
 AUDIT_CHECKPOINTS = "tests/access/test_audit_checkpoints.py"
+DEFAULT_TARGET = "tests/population/test_api.py"
 
 MUTATIONS = [
     (
@@ -439,35 +457,70 @@ MUTATIONS = [
 ]
 
 
+def run_target(target, extra, report):
+    """``(failed test ids, differing harness cases)`` of one run of ``target``."""
+    env = dict(os.environ, HUB_NONINTERFERENCE_REPORT=str(report))
+    if report.exists():
+        report.unlink()
+    command = [sys.executable, "-m", "pytest", target, "-q", "-p", "no:cacheprovider", *extra]
+    if env.get("DATABASE_URL", "").startswith("postgres"):
+        command.append("--reuse-db")
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
+    failed = {line.split(" ")[1] for line in run.stdout.splitlines() if line.startswith("FAILED ")}
+    errors = {line.split(" ")[1] for line in run.stdout.splitlines() if line.startswith("ERROR ")}
+    cases = set(report.read_text(encoding="utf-8").splitlines()) if report.exists() else set()
+    return failed | errors, cases
+
+
 def main():
-    target = sys.argv[1] if len(sys.argv) > 1 else "tests/population/test_api.py"
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("target", nargs="?", help="run every mutation against this target instead of its own")
+    parser.add_argument("--only", action="append", default=[], help="run mutations whose name contains this")
+    parser.add_argument("-x", action="store_true", help="stop each run at its first failing test")
+    args = parser.parse_args()
+    # A stopped run (SIGTERM) still restores the mutated file: the ``finally`` below runs.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(130))
+    mutations = [m for m in MUTATIONS if not args.only or any(text in m[0] for text in args.only)]
     failures_missing = []
-    print(f"{'mutation':42s} failing tests")
-    for name, path, old, new, *own_target in MUTATIONS:
-        file = ROOT / path
-        original = file.read_text()
-        if old not in original:
-            print(f"{name:42s} SOURCE CHANGED: mutation no longer applies")
-            failures_missing.append(name)
-            continue
-        file.write_text(original.replace(old, new, 1))
-        try:
-            run = subprocess.run(
-                [sys.executable, "-m", "pytest", *(own_target or [target]), "-q", "-p", "no:cacheprovider"],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-            )
-        finally:
-            file.write_text(original)
-        failed = [
-            line.split("::")[-1].split(" ")[0]
-            for line in run.stdout.splitlines()
-            if line.startswith("FAILED")
-        ]
-        print(f"{name:42s} {len(failed):3d}  {', '.join(failed[:3])}{' …' if len(failed) > 3 else ''}")
-        if not failed:
-            failures_missing.append(name)
+    baselines = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "noninterference.jsonl"
+
+        def baseline(target):
+            """Failures of the unmutated target, once per target; -x only where none fail."""
+            if target not in baselines:
+                failed, cases = run_target(target, [], report)
+                if failed:
+                    print(
+                        f"baseline of {target}: {len(failed)} tests already fail and {len(cases)} cases"
+                        " differ; only new ones are counted"
+                    )
+                baselines[target] = failed, cases, ["-x"] if args.x and not failed else []
+            return baselines[target]
+
+        print(f"{'mutation':42s} failing tests")
+        for name, path, old, new, *own_target in mutations:
+            target = args.target or (own_target[0] if own_target else DEFAULT_TARGET)
+            base_failed, base_cases, extra = baseline(target)
+            file = ROOT / path
+            original = file.read_text()
+            if old not in original:
+                print(f"{name:42s} SOURCE CHANGED: mutation no longer applies")
+                failures_missing.append(name)
+                continue
+            file.write_text(original.replace(old, new, 1))
+            try:
+                failed, cases = run_target(target, extra, report)
+            finally:
+                file.write_text(original)
+            new_failed = sorted(t.split("::")[-1] for t in failed - base_failed)
+            new_cases = cases - base_cases
+            shown = ", ".join(new_failed[:3]) + (" …" if len(new_failed) > 3 else "")
+            if new_cases:
+                shown += f" (+{len(new_cases)} differing cases)"
+            print(f"{name:42s} {len(new_failed):3d}  {shown}")
+            if not new_failed and not new_cases:
+                failures_missing.append(name)
     if failures_missing:
         print("No test caught:", ", ".join(failures_missing))
         sys.exit(1)
