@@ -370,6 +370,20 @@ MUTATIONS = [
         "tests/licences/test_api.py",
     ),
     (
+        "division locate reads ungranted items",
+        "geodata/api/views.py",
+        "        for field in LOCATE_READS:\n",
+        '        for field in ("geometry",):\n',
+        "tests/geodata/test_api.py",
+    ),
+    (
+        "division tree reads ungranted items",
+        "geodata/api/views.py",
+        '        for field in TREE_READS if retired else (*TREE_READS, "valid_until"):\n',
+        "        for field in ():\n",
+        "tests/geodata/test_api.py",
+    ),
+    (
         "issue list names a hidden partition's department",
         "hub/quality/api/serializers.py",
         "        if not shows[issue.dataset.code]:\n",

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from hub.access.choices import Mode
 from hub.api.exceptions import BadRequest, NoGrant
 from hub.records import cursors
+from hub.records.filters import refuse_unusable
 from hub.records.views import GovernedViewSet
 
 from .. import geometry as geo
@@ -28,6 +29,10 @@ from ..filtersets import (
 )
 from ..models import Address, Division, Parcel, PlaceName, ResourceUnit
 from ..spatial import Stats, intersecting, locate_divisions
+
+# Items a division's point lookup and its tree read besides what they show.
+LOCATE_READS = ("geometry", "code", "level", "parent_code", "valid_until")
+TREE_READS = ("code", "parent_code")
 
 DEFAULT_FEATURES = 100
 MAX_FEATURES = 1000
@@ -188,6 +193,10 @@ class DivisionViewSet(SpatialMixin, GovernedViewSet):
         chain follows the lower code and ``matches`` lists all of them.
         """
         self.require_geometry()
+        # Finding the divisions in force around a point and walking up to the province reads these
+        # items: each needs its search grant in the clear, as the same search by filters would.
+        for field in LOCATE_READS:
+            refuse_unusable(self.scope, self.dataset, "lon", [field])
         unknown = set(request.query_params) - {"lon", "lat", "geometry", "format"}
         if unknown:
             raise BadRequest(
@@ -237,6 +246,10 @@ class DivisionViewSet(SpatialMixin, GovernedViewSet):
         self.require(Mode.SEARCH)
         fields = [f for f in self.scope.fields(Mode.SEARCH) if f not in ("geometry",)]
         params = request.query_params
+        retired = params.get("include_retired", "false").lower() in ("1", "true", "yes")
+        # The tree is built from codes and parents (and, without retired divisions, the end dates).
+        for field in TREE_READS if retired else (*TREE_READS, "valid_until"):
+            refuse_unusable(self.scope, self.dataset, "root", [field])
         root = params.get("root", "320000").strip()
         try:
             depth = int(params.get("depth", 3))
@@ -245,7 +258,7 @@ class DivisionViewSet(SpatialMixin, GovernedViewSet):
         if not 0 <= depth <= 3:
             raise BadRequest(_("depth must be between 0 and 3."), code="invalid_depth")
         queryset = Division.objects.all()
-        if params.get("include_retired", "false").lower() not in ("1", "true", "yes"):
+        if not retired:
             queryset = queryset.filter(valid_until__isnull=True)
         records = list(queryset.defer("geometry").order_by("code"))
         by_parent = {}

@@ -159,6 +159,10 @@ class TestResourceUnitAPI(GovernedAPITests):
         pytest.skip("resource units are public: none is masked")
 
 
+# What finding the divisions around a point reads (each needs its search grant in the clear).
+LOCATE = ("geometry", "code", "level", "parent_code", "valid_until")
+
+
 def geo_client(dataset, *fields, mode="search"):
     _system, client = make_system(grants=[(f"geodata.{dataset}.{f}", mode, False) for f in fields])
     return client
@@ -169,13 +173,15 @@ def geo_client(dataset, *fields, mode="search"):
 
 @pytest.mark.django_db
 def test_locate_returns_the_chain_as_geojson_with_granted_properties(loaded_divisions):
-    client = geo_client("division", "code", "name", "geometry")
+    client = geo_client("division", "name", *LOCATE)
     response = client.get("/api/v1/geodata/divisions/locate/", {"lon": 118.796, "lat": 32.060})
     assert response.status_code == 200
     payload = response.json()
     assert payload["type"] == "FeatureCollection" and payload["on_border"] is False
     assert [f["id"] for f in payload["features"]] == ["320102", "320100", "320000"]
-    assert payload["features"][0]["properties"] == {"code": "320102", "name": "玄武区"}
+    properties = payload["features"][0]["properties"]
+    assert {k: properties[k] for k in ("code", "name")} == {"code": "320102", "name": "玄武区"}
+    assert "boundary_source" not in properties
     assert payload["features"][0]["geometry"]["type"] in ("Polygon", "MultiPolygon")
     entry = AuditEntry.objects.order_by("-id").first()
     assert entry.mode == "search" and entry.result_count == 3 and entry.dataset == "geodata.division"
@@ -185,7 +191,7 @@ def test_locate_returns_the_chain_as_geojson_with_granted_properties(loaded_divi
 
 @pytest.mark.django_db
 def test_locate_on_a_border_reports_both_divisions(loaded_divisions):
-    client = geo_client("division", "code", "geometry")
+    client = geo_client("division", *LOCATE)
     payload = client.get(
         "/api/v1/geodata/divisions/locate/", {"lon": 118.125, "lat": 32.0, "geometry": "false"}
     ).json()
@@ -203,11 +209,13 @@ def test_locate_needs_the_geometry_item_in_search_mode(loaded_divisions):
 
 
 @pytest.mark.django_db
-def test_locate_properties_are_only_the_granted_ones(loaded_divisions):
-    client = geo_client("division", "geometry")
-    payload = client.get("/api/v1/geodata/divisions/locate/", {"lon": 118.796, "lat": 32.060}).json()
-    assert all(f["properties"] == {} and "id" not in f for f in payload["features"])
-    assert payload["matches"] == 1  # a count, not codes: the code item is not granted
+def test_locate_needs_every_item_it_reads(loaded_divisions):
+    """Which divisions are in force, and the chain up, are read from these items: each needs its grant."""
+    for missing in LOCATE[1:]:
+        client = geo_client("division", *[f for f in LOCATE if f != missing])
+        response = client.get("/api/v1/geodata/divisions/locate/", {"lon": 118.796, "lat": 32.060})
+        assert response.status_code == 400 and f"geodata.division.{missing}" in response.json()["detail"]
+        assert "玄武区" not in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -222,7 +230,7 @@ def test_locate_properties_are_only_the_granted_ones(loaded_divisions):
     ],
 )
 def test_locate_bad_input_is_400_naming_the_problem(loaded_divisions, params, fragment):
-    client = geo_client("division", "code", "geometry")
+    client = geo_client("division", *LOCATE)
     response = client.get("/api/v1/geodata/divisions/locate/", params)
     assert response.status_code == 400
     assert fragment in response.content.decode()
@@ -230,7 +238,7 @@ def test_locate_bad_input_is_400_naming_the_problem(loaded_divisions, params, fr
 
 @pytest.mark.django_db
 def test_locate_outside_every_division_is_an_empty_collection(db):
-    client = geo_client("division", "code", "geometry")
+    client = geo_client("division", *LOCATE)
     payload = client.get("/api/v1/geodata/divisions/locate/", {"lon": 118.8, "lat": 32.0}).json()
     assert payload["features"] == [] and payload["on_border"] is False
 
@@ -240,7 +248,7 @@ def test_locate_outside_every_division_is_an_empty_collection(db):
 
 @pytest.mark.django_db
 def test_tree_nests_granted_items_and_hides_retired_codes(loaded_divisions):
-    client = geo_client("division", "code", "name")
+    client = geo_client("division", "code", "name", "parent_code", "valid_until")
     response = client.get("/api/v1/geodata/divisions/tree/", {"depth": 2})
     assert response.status_code == 200
     tree = response.json()
@@ -249,9 +257,12 @@ def test_tree_nests_granted_items_and_hides_retired_codes(loaded_divisions):
     assert nanjing == {**nanjing, "code": "320100", "name": "南京市"}
     assert [c["code"] for c in nanjing["children"]][:3] == ["320102", "320104", "320105"]
     assert "320103" not in response.content.decode()
-    assert set(nanjing["children"][0]) == {"code", "name"}  # depth 2 stops at the counties
+    assert set(nanjing["children"][0]) == {"code", "name", "parent_code", "valid_until"}  # depth 2: counties
     retired = client.get("/api/v1/geodata/divisions/tree/", {"root": "320100", "include_retired": "true"})
     assert "320103" in [c["code"] for c in retired.json()["children"]]
+    # the tree is built from parents and (without retired codes) end dates: each needs its grant
+    no_end = geo_client("division", "code", "name", "parent_code").get("/api/v1/geodata/divisions/tree/")
+    assert no_end.status_code == 400 and "geodata.division.valid_until" in no_end.json()["detail"]
     assert client.get("/api/v1/geodata/divisions/tree/", {"depth": 9}).status_code == 400
     assert client.get("/api/v1/geodata/divisions/tree/", {"root": "999999"}).status_code == 404
     assert (
