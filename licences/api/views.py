@@ -12,6 +12,7 @@ from hub.access.authentication import SystemPrincipal
 from hub.access.choices import Mode
 from hub.api.exceptions import BadRequest, NoGrant
 from hub.records.admin import steward_department_code
+from hub.records.codes import ascii_upper
 from hub.records.views import MAX_VERIFY, GovernedViewSet, parse_as_of
 
 from .. import identifiers, services, signing
@@ -143,7 +144,7 @@ class LicenceViewSet(GovernedViewSet):
             elif name == "status":
                 items[name] = record.current_status == _text(value)
             elif name in ("holder_key", "issuer_code"):
-                items[name] = getattr(record, name) == _text(value).upper()
+                items[name] = getattr(record, name) == ascii_upper(_text(value))
             else:
                 items[name] = self._same(Licence, record, name, value)
         return items
@@ -163,7 +164,7 @@ class LicenceViewSet(GovernedViewSet):
                 or _("Listing a holder's licences needs a search grant on %(item)s.")
                 % {"item": self.dataset.by_field["holder_key"].code},
             )
-        key = holder_key.strip().upper()
+        key = ascii_upper(holder_key)
         self.resolved_ordering = ["licence_type", "id"]
         queryset = self.get_queryset().currently_valid().filter(holder_key=key)
         page = self.paginate_queryset(queryset)
