@@ -24,12 +24,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 _ASCII_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
-CODED_VALIDATORS = set()
 
 
 def coded(validator):
     """Mark ``validator`` as the check of a coded identifier (the field it guards is ASCII-only)."""
-    CODED_VALIDATORS.add(validator)
+    validator.coded_identifier = True
     return validator
 
 
@@ -73,7 +72,7 @@ def is_coded(model, name):
         field = model._meta.get_field(name)
     except Exception:  # noqa: BLE001 - an unknown name is no code; the caller reports it
         return False
-    if any(v in CODED_VALIDATORS for v in getattr(field, "validators", ())):
+    if any(getattr(v, "coded_identifier", False) for v in getattr(field, "validators", ())):
         return True
     spec = getattr(model, "catalogue_spec", None)
     try:
