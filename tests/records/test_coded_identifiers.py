@@ -228,3 +228,38 @@ def test_an_admin_or_service_write_with_a_non_ascii_key_is_refused(twin):
     with pytest.raises(ValidationError) as caught:
         candidate.full_clean()
     assert "id_number" in caught.value.message_dict
+
+
+# -- a natural key without a validator of its own is a code too ----------------------------------
+
+
+@pytest.fixture
+def addresses(db):
+    from geodata.demo import load_divisions
+    from tests.geodata.helpers import make_address
+
+    load_divisions()
+    return make_address()
+
+
+def test_an_address_code_in_other_digits_is_refused_on_lookup_and_ingest(addresses):
+    from geodata.models import Address
+
+    twin = in_script(addresses.address_code, "０", positions={15})
+    _s, client = make_system(grants=[("geodata.address.full_address", "lookup", False)])
+    names_the_field(client.get(f"/api/v1/geodata/addresses/{twin}/"), "address_code")
+    assert client.get(f"/api/v1/geodata/addresses/{addresses.address_code}/").status_code == 200
+    _s, gat = make_system(department="gat", provider=True)
+    row = {"address_code": twin, "full_address": "江苏省南京市玄武区中山路101号", "division_code": "320102"}
+    report = post(gat, as_json([row]), url="/api/v1/ingest/geodata.address/").json()
+    assert report["created"] == 0, report
+    assert "ASCII" in report["rejected"][0]["errors"]["address_code"][0]
+    assert list(Address.objects.values_list("address_code", flat=True)) == [addresses.address_code]
+
+
+def test_the_refusal_speaks_chinese_on_request(twin, reader):
+    _person, full_width = twin
+    response = reader.get(f"/api/v1/population/persons/{full_width}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400
+    assert "只能使用 ASCII 数字和字母" in response.json()["detail"]
+    assert "U+FF15" in response.json()["detail"] or "U+FF1" in response.json()["detail"]

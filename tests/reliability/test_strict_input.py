@@ -203,3 +203,58 @@ def test_an_ingest_row_spelling_unstorable_text_is_refused_naming_row_and_field(
         assert "Row 1" in detail and ("id_number" if where == "key" else "name") in detail
     assert Person.objects.count() == 0
     assert post(gat, as_json([row])).json()["created"] == 1  # the same row without it is fine
+
+
+# -- geometries and coordinates --------------------------------------------------------------------
+
+
+@pytest.fixture
+def spatial(db):
+    from geodata.demo import load_divisions
+    from tests.geodata.helpers import make_parcel, square
+
+    load_divisions()
+    parcel = make_parcel()
+    _s, client = make_system(
+        grants=[("geodata.parcel.unit_number", "search", False), ("geodata.parcel.geometry", "search", False)]
+    )
+    client.raise_request_exception = False
+    return client, parcel, square(118.80, 32.05)["coordinates"][0]
+
+
+def test_positions_of_mixed_length_are_read_in_two_dimensions(spatial):
+    client, parcel, ring = spatial
+    url = "/api/v1/geodata/parcels/intersects/"
+    for first in ([*ring[0], 12.5], [*ring[0], "x", {}], [*ring[0], None]):
+        response = client.post(url, {"type": "Polygon", "coordinates": [[first, *ring[1:]]]}, format="json")
+        assert response.status_code == 200, response.content[:300]
+        assert [f["id"] for f in response.json()["features"]] == [parcel.unit_number]
+
+
+@pytest.mark.parametrize(
+    "coordinates",
+    [
+        [[[1e308, 1e308], [-1e308, 1e308], [-1e308, -1e308], [1e308, 1e308]]],
+        [[[10**400, 32], [119, 32], [119, 33], [10**400, 32]]],
+        [[["118", "32"], ["119", "32"], ["119", "33"], ["118", "32"]]],
+        [[[118, 32], [119], [119, 33], [118, 32]]],
+        [[[True, False], [1, 2], [1, 3], [True, False]]],
+        [[]],
+        [],
+        "x",
+    ],
+)
+def test_geometries_that_are_no_polygon_in_the_province_are_a_400_naming_geometry(spatial, coordinates):
+    client, _parcel, _ring = spatial
+    body = {"type": "Polygon", "coordinates": coordinates}
+    response = client.post("/api/v1/geodata/parcels/intersects/", body, format="json")
+    assert response.status_code == 400, response.content[:300]
+    assert "geometry" in response.json()["errors"]
+
+
+@pytest.mark.parametrize("bbox", ["１１８,32,119,33", "118,32,119,3٣", "118,32,119,33\u200b", "1e400,1,2,3"])
+def test_a_bbox_in_other_digits_is_a_400_naming_it(spatial, bbox):
+    client, _parcel, _ring = spatial
+    response = client.get("/api/v1/geodata/parcels/", {"bbox": bbox})
+    assert response.status_code == 400 and "bbox" in response.json()["errors"]
+    assert client.get("/api/v1/geodata/parcels/", {"bbox": "118.7,32,118.9,32.1"}).status_code == 200
