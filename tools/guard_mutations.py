@@ -12,6 +12,7 @@ A mutation may name its own test target as a fifth element (a guard of
 input handling is proven by the tests of that input, not by the read path's).
 """
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -226,6 +227,17 @@ MUTATIONS = [
         "tests/quality/test_ascii_keys.py",
     ),
 ]
+
+if os.environ.get("DATABASE_URL", "").startswith("postgres"):  # the SQL fast path is PostgreSQL's
+    MUTATIONS.append(
+        (
+            "SQL acceptance lets non-ASCII codes through",
+            "hub/records/ingest/sqlcheck.py",
+            "        present.append(ascii_sql(column))  # a code is ASCII",
+            "        pass  # a code is ASCII",
+            "tests/records/test_ingest_sql_acceptance.py",
+        )
+    )
 
 
 def main():

@@ -267,3 +267,19 @@ def test_python_and_sql_both_refuse_every_non_ascii_spelling_of_a_code(server_en
         _values, errors = validate(tuple(row[c] for c in COLUMNS))
         assert errors, ascii(row)
         assert judged[number][0] is False, ascii(row)
+
+
+def test_a_code_is_refused_in_sql_as_non_ascii_whatever_its_own_sql_form_admits(monkeypatch, server_encoding):
+    """The ASCII rule is the framework's: an SQL form that vouched for anything still meets it."""
+    from population.validators import validate_division_code, validate_id_number
+
+    for validator in (validate_id_number, validate_division_code):
+        monkeypatch.setitem(sqlcheck.SQL_FORMS, validator, lambda column: "true")
+    monkeypatch.setattr(Person, "cross_field_sql", classmethod(lambda cls, columns: "true"))
+    generated = next(generate_persons(1, seed=11))
+    person = {c: "" if generated.get(c) is None else str(generated[c]) for c in COLUMNS}
+    batch = [{**person, "id_number": v} for v in non_ascii_spellings(person["id_number"])]
+    batch += [{**person, "household_division": v} for v in non_ascii_spellings(person["household_division"])]
+    judged = judged_by_sql([person, *batch], COLUMNS)
+    assert judged[0][0] is True  # the lenient forms do accept the plain row
+    assert [ascii(batch[n - 1]) for n, (ok, _typed) in judged.items() if ok and n > 0] == []

@@ -168,7 +168,7 @@ def _body_properties(raw, operation):
 OBJECT_BODIES = {
     "/api/v1/credit/repairs/": ["record", "applicant_name", "applicant_key", "reason"],
     "/api/v1/credit/repairs/{id}/decision/": ["approve", "decision_number", "reason", "effective_on"],
-    "/api/v1/licences/licences/{key}/status/": ["status", "reason", "effective_on"],
+    "/api/v1/licences/licences/{key}/status/": ["action", "reason"],
     "/api/v1/geodata/divisions/intersects/": ["type", "coordinates"],
     "/api/v1/geodata/parcels/intersects/": ["type", "coordinates"],
     "/api/v1/geodata/resource-units/intersects/": ["type", "coordinates"],
@@ -197,7 +197,7 @@ def operations():
                     parameters += [
                         ("query", name) for name in (*view.filterset_class.base_filters, "q", "ordering")
                     ]
-                if path.endswith("/verify/"):
+                if has_body and not properties and path not in OBJECT_BODIES:  # verify, create
                     parameters += [("body", field.name) for field in model.item_fields()]
             if path == "/api/v1/ingest/{dataset}/":
                 body = "rows"
