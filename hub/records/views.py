@@ -14,7 +14,6 @@ from functools import cache
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import Q
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -34,12 +33,11 @@ from hub.catalogue import spec as catalogue
 
 from . import history
 from .codes import ascii_errors, validate_ascii
+from .filters import GOVERNED_FILTER_BACKENDS, refuse_unusable
 from .serializers import serializer_for
 
 log = logging.getLogger(__name__)
 
-# Query parameters that are never filters.
-RESERVED_PARAMS = frozenset({"cursor", "page_size", "ordering", "q", "format", "provenance", "as_of"})
 MAX_VERIFY = 1000
 
 provenance_hooks = []  # callables (dataset, instance, fields) -> {field: {extra keys}}
@@ -86,6 +84,8 @@ class GovernedViewSet(viewsets.GenericViewSet):
 
     filterset_class = None
     search_fields: tuple = ()
+    filter_backends = GOVERNED_FILTER_BACKENDS
+    default_ordering = ("-id",)  # internal position, newest first; never a record value
     extra_params: tuple = ()  # query parameters a library action reads itself (e.g. geodata's bbox)
     lookup_url_kwarg = "key"
     lookup_value_regex = "[^/]+"
@@ -180,27 +180,35 @@ class GovernedViewSet(viewsets.GenericViewSet):
 
     def render(self, instance_or_list, mode, *, many=False):
         fields = self.scope.fields(mode)
-        context = {
-            "request": self.request,
-            "fields": fields,
-            "masks": self.scope.masks(mode),
-        }
+        masks = self.scope.masks(mode)
+        context = {"request": self.request, "fields": fields, "masks": masks}
         if self.request.query_params.get("provenance") in ("1", "true", "True"):
-            context["provenance"] = self.provenance_for(fields)
+            instances = instance_or_list if many else [instance_or_list]
+            context["provenance"] = self.provenance_for(instances, fields, masks, mode)
         self.audit.items = [self.dataset.by_field[f].code for f in fields]
         return self.get_serializer(instance_or_list, many=many, context=context).data
 
-    def provenance_for(self, fields):
+    def provenance_for(self, instances, fields, masks, mode):
+        """Each value as ``{value, source, updated_at}``, under the same rules as the value itself.
+
+        ``updated_at`` is when the item last changed as the caller sees it
+        (from history): a source's own stamp would move when it rewrote an
+        item the caller holds no grant on, or the hidden part of a masked one.
+        In a partitioned dataset the source names the partition's department,
+        so it is shown only to a caller who may use the partition item itself.
+        """
         dataset = self.dataset
+        key_field = dataset.natural_key
+        partition_field = dataset.partition_field
+        shows_source = not partition_field or self.scope.usable(partition_field, mode)
+        changed = history.last_visible_changes(
+            self.queryset.model, key_field, {getattr(i, key_field) for i in instances}, fields, masks
+        )
 
         def provenance(instance, field, value):
-            partition = instance.partition_value()
-            source = dataset.source_of(field, partition)
-            entry = {
-                "value": value,
-                "source": source,
-                "updated_at": (instance.source_stamps or {}).get(source),
-            }
+            source = dataset.source_of(field, instance.partition_value()) if shows_source else None
+            when = changed.get(getattr(instance, key_field), {}).get(field)
+            entry = {"value": value, "source": source, "updated_at": when.isoformat() if when else None}
             for hook in provenance_hooks:
                 entry.update(hook(dataset, instance, field) or {})
             return entry
@@ -254,68 +262,6 @@ class GovernedViewSet(viewsets.GenericViewSet):
             self.audit.subject_keys = [getattr(obj, key) for obj in page]
         return self.get_paginated_response(data)
 
-    def filter_queryset(self, queryset):
-        params = self.request.query_params
-        allowed = set(self.scope.fields(Mode.SEARCH))
-        filters = self.filterset_class.base_filters if self.filterset_class else {}
-        for param in params:
-            if param in RESERVED_PARAMS or param in self.extra_params:
-                continue
-            declared = filters.get(param)
-            if declared is None:
-                raise BadRequest(
-                    _("Unknown query parameter '%(param)s'.") % {"param": param},
-                    code="unknown_parameter",
-                )
-            if declared.field_name.split("__")[0] not in allowed:
-                raise BadRequest(
-                    _("Parameter '%(param)s' filters an item not granted in search mode.") % {"param": param},
-                    code="parameter_not_granted",
-                )
-        wrong = ascii_errors(
-            self.queryset.model,
-            ((p, filters[p].field_name, v) for p in params if p in filters for v in params.getlist(p)),
-        )
-        if wrong:
-            raise exceptions.ValidationError(wrong)
-        if self.filterset_class and any(p in filters for p in params):
-            filterset = self.filterset_class(data=params, queryset=queryset, request=self.request)
-            if not filterset.is_valid():
-                raise exceptions.ValidationError(filterset.errors)
-            queryset = filterset.qs
-        text = params.get("q")
-        if text is not None:
-            searchable = [f for f in self.search_fields if f in allowed]
-            if not searchable:
-                raise BadRequest(
-                    _("Parameter 'q' searches no item granted in search mode."),
-                    code="parameter_not_granted",
-                )
-            condition = Q()
-            for name in searchable:
-                condition |= Q(**{f"{name}__icontains": text})
-            queryset = queryset.filter(condition)
-        self.resolved_ordering = self.clean_ordering(params.get("ordering"), allowed)
-        return queryset
-
-    def clean_ordering(self, raw, allowed):
-        if not raw:
-            return None
-        ordering = []
-        for term in raw.split(","):
-            name = term.strip().lstrip("-")
-            if name not in self.dataset.by_field:
-                raise BadRequest(
-                    _("ordering: unknown item '%(name)s'.") % {"name": name[:64]}, code="unknown_ordering"
-                )
-            if name not in allowed:
-                raise BadRequest(
-                    _("ordering: item '%(name)s' is not granted in search mode.") % {"name": name},
-                    code="parameter_not_granted",
-                )
-            ordering.append(term.strip())
-        return ordering + ["id"]
-
     # -- verify -----------------------------------------------------------
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
@@ -355,14 +301,7 @@ class GovernedViewSet(viewsets.GenericViewSet):
                         + _("%(name)s: expected a single value, not an array or object.") % {"name": name},
                         code="invalid",
                     )
-            for name in checked:
-                if name not in verifiable:
-                    raise NoGrant(
-                        self.dataset.code,
-                        "verify",
-                        _("Item %(item)s is not granted in verify mode.")
-                        % {"item": self.dataset.by_field[name].code},
-                    )
+            self.refuse_unverifiable(checked, verifiable, where)
             refuse_nul(entry[key_name], where + key_name)
             wrong = ascii_errors(model, ((name, name, value) for name, value in entry.items()))
             if wrong:
@@ -387,6 +326,23 @@ class GovernedViewSet(viewsets.GenericViewSet):
         self.audit.items = [self.dataset.by_field[f].code for f in fields]
         return Response(results if many else results[0])
 
+    def refuse_unverifiable(self, checked, verifiable, where=""):
+        """403 for an item not granted in verify mode, 400 for one granted only masked.
+
+        A masked grant is for display only: comparing submitted values with a
+        masked item would reveal its hidden characters (366 candidate dates in
+        one batch find a masked birth date).
+        """
+        for name in checked:
+            if name not in verifiable:
+                raise NoGrant(
+                    self.dataset.code,
+                    "verify",
+                    _("Item %(item)s is not granted in verify mode.")
+                    % {"item": self.dataset.by_field[name].code},
+                )
+            refuse_unusable(self.scope, self.dataset, where + name, [name], Mode.VERIFY)
+
     @staticmethod
     def _same(model, record, name, value):
         field = model._meta.get_field(name)
@@ -409,6 +365,12 @@ class GovernedViewSet(viewsets.GenericViewSet):
         versions = history.versions(
             self.queryset.model, self.dataset.natural_key, key, fields, self.scope.masks(Mode.LOOKUP)
         )
+        partition_field = self.dataset.partition_field
+        if partition_field and not self.scope.usable(partition_field, Mode.LOOKUP):
+            # A partition's source department (and its systems) would name the partition: a
+            # licence's issuer tells its type. Shown only to a caller who may see the partition item.
+            for version in versions:
+                version["source"] = version["system"] = None
         if not versions and not self.get_queryset().filter(**{self.dataset.natural_key: key}).exists():
             raise exceptions.NotFound(_("No record with this key."))
         self.audit.result_count = 1

@@ -10,15 +10,19 @@ from rest_framework.response import Response
 
 from hub.access.authentication import SystemPrincipal
 from hub.access.choices import Mode
-from hub.api.exceptions import BadRequest, NoGrant
+from hub.api.exceptions import BadRequest
 from hub.records.admin import steward_department_code
 from hub.records.codes import ascii_upper
+from hub.records.filters import refuse_unusable
 from hub.records.views import MAX_VERIFY, GovernedViewSet, parse_as_of
 
 from .. import identifiers, services, signing
 from ..filtersets import LicenceFilterSet
 from ..models import Licence, LicenceType
 from .serializers import LicenceSerializer, LicenceTypeSerializer
+
+# A holder's valid licences are found by these items (the holder, and what "currently valid" reads).
+HOLDER_LIST_READS = ("holder_key", "status", "valid_from", "valid_to")
 
 
 def _text(value):
@@ -84,15 +88,12 @@ class LicenceViewSet(GovernedViewSet):
                     raise BadRequest(
                         where + _("unknown item '%(name)s'.") % {"name": str(name)[:64]}, code="unknown_item"
                     )
-            for name in checked:
-                if name not in verifiable:
-                    raise NoGrant(
-                        dataset.code,
-                        "verify",
-                        _("Item %(item)s is not granted in verify mode.")
-                        % {"item": dataset.by_field[name].code},
-                    )
-            if "surface_data" in entry and not isinstance(entry["surface_data"], dict):
+            self.refuse_unverifiable(checked, verifiable, where)
+            if "surface_data" in entry and (
+                not isinstance(entry["surface_data"], dict) or not entry["surface_data"]
+            ):
+                # An empty object would compare nothing, and its "match" would say only whether the
+                # licence exists.
                 raise exceptions.ValidationError(
                     {"surface_data": [where + _("Send the surface items as an object of item → value.")]}
                 )
@@ -110,9 +111,7 @@ class LicenceViewSet(GovernedViewSet):
             result = {
                 "match": record is not None and all(items.values()),
                 "items": items,
-                "signature_valid": record is not None
-                and record.signature_holds()
-                and items.get("signature", True),
+                "signature_valid": self._signature_valid(record, entry, items, verifiable),
             }
             if show_status:
                 result["status"] = record.current_status if record is not None else None
@@ -124,6 +123,18 @@ class LicenceViewSet(GovernedViewSet):
             submitted.add("status")
         self.audit.items = [item.code for item in dataset.items if item.field in submitted]
         return Response(results if many else results[0])
+
+    @staticmethod
+    def _signature_valid(record, entry, items, verifiable):
+        """Whether the hub's signature holds (and matches the one submitted, if any).
+
+        Unasked, the answer would say whether a licence exists under the
+        identifier, which only a verify grant on the identifier may tell:
+        without one it is null unless a signature was submitted.
+        """
+        if "signature" not in entry and "identifier" not in verifiable:
+            return None
+        return record is not None and record.signature_holds() and items.get("signature", True)
 
     def _compare(self, record, entry):
         """``{item: matches}`` for each submitted value; surface items as ``surface_data.<item>``."""
@@ -154,18 +165,16 @@ class LicenceViewSet(GovernedViewSet):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=False, methods=["get"], url_path=r"holders/(?P<holder_key>[0-9A-Za-z]+)")
     def holder(self, request, holder_key=None):
-        """All currently valid licences of one holder; needs a search grant on the holder item."""
-        self.audit.mode = Mode(Mode.SEARCH).api_name
-        if self.scope.mode_of("holder_key") < Mode.SEARCH:
-            raise NoGrant(
-                self.dataset.code,
-                "search",
-                self.scope.missing_detail(Mode.SEARCH)
-                or _("Listing a holder's licences needs a search grant on %(item)s.")
-                % {"item": self.dataset.by_field["holder_key"].code},
-            )
+        """All currently valid licences of one holder.
+
+        This is a search by holder (and by validity), so it needs, in search
+        mode and unmasked, the holder item and every item the validity test
+        reads — as ``GET /licences/licences/?holder_key=…&valid_on=…`` would.
+        """
+        self.require(Mode.SEARCH)
+        for field in HOLDER_LIST_READS:
+            refuse_unusable(self.scope, self.dataset, "holder_key", [field])
         key = ascii_upper(holder_key)
-        self.resolved_ordering = ["licence_type", "id"]
         queryset = self.get_queryset().currently_valid().filter(holder_key=key)
         page = self.paginate_queryset(queryset)
         data = self.render(page, Mode.SEARCH, many=True)

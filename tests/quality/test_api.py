@@ -21,7 +21,8 @@ def consumer(db):
         grants=[
             (f"{P}.id_number", "lookup", False),
             (f"{P}.name", "lookup", False),
-            (f"{P}.marital_status", "verify", False),
+            (f"{P}.marital_status", "lookup", True),
+            (f"{P}.gender", "verify", False),
         ]
     )
 
@@ -42,19 +43,24 @@ def test_feedback_opens_an_issue_for_the_source_department(consumer):
     )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["department"] == "mzt"
-    assert body["item"] == f"{P}.marital_status"
-    assert body["record_key"] == person.id_number
-    assert body["status"] == "open" and body["origin"] == "feedback" and body["dimension"] == "accuracy"
-    issue = QualityIssue.objects.get(pk=body["id"])
-    assert issue.reporter == system
-    # A second report on the same value joins the open issue.
+    # A receipt: not the issue (its number, first message, department or whether it was joined).
+    assert body == {
+        "dataset": P,
+        "item": f"{P}.marital_status",
+        "record_key": person.id_number,
+        "message": "divorced in 2025",
+        "status": "received",
+    }
+    issue = QualityIssue.objects.get()
+    assert issue.reporter == system and issue.department.code == "mzt"
+    assert issue.status == "open" and issue.origin == "feedback" and issue.dimension == "accuracy"
+    # A second report on the same value joins the open issue, and its receipt looks the same.
     again = client.post(
         FEEDBACK,
         {"dataset": P, "key": person.id_number, "item": "marital_status", "message": "again"},
         format="json",
     )
-    assert again.status_code == 201 and again.json()["id"] == issue.pk
+    assert again.status_code == 201 and again.json() == body | {"message": "again"}
     assert QualityIssue.objects.count() == 1
     assert [e.note for e in issue.events.all()] == [
         f"{system.name}: divorced in 2025",
@@ -76,6 +82,9 @@ def test_feedback_opens_an_issue_for_the_source_department(consumer):
             "no_grant",
             "education_level",
         ),
+        # a verify grant does not show the record, so it cannot say whether a key exists either
+        ({"dataset": P, "key": "KEY", "item": "gender", "message": "x"}, 403, "no_grant", "gender"),
+        ({"dataset": P, "key": "320102199001011234", "item": "gender", "message": "x"}, 403, "no_grant", ""),
     ],
 )
 def test_bad_feedback_gets_a_4xx_naming_the_problem(consumer, payload, status, code, names):
@@ -170,3 +179,26 @@ def test_scores_endpoint(consumer, rules):
     assert client.get("/api/v1/quality/scores/?department=nobody").status_code == 400
     issue = QualityIssue.objects.get()
     assert issue.status == IssueStatus.OPEN
+
+
+@pytest.mark.django_db
+def test_a_reporter_learns_a_partitions_department_only_with_the_partition_item():
+    """A credit record's issue goes to its deciding authority: that names the (ungranted) partition."""
+    from tests.credit.factories import make_entity, make_record
+
+    record = make_record("penalty", make_entity().uscc, "scjgj")
+    report = {"dataset": "credit.record", "key": str(record.record_id), "item": "content", "message": "x"}
+    _s, content_only = make_system(grants=[("credit.record.content", "lookup", False)])
+    assert content_only.post(FEEDBACK, report, format="json").status_code == 201
+    [issue] = content_only.get("/api/v1/quality/issues/").json()["results"]
+    assert issue["department"] is None and "scjgj" not in str(issue)
+    _s, with_partition = make_system(
+        grants=[
+            ("credit.record.content", "lookup", False),
+            ("credit.record.deciding_department", "lookup", False),
+        ]
+    )
+    other_value = report | {"item": "deciding_department", "message": "y"}  # a new issue, its own
+    assert with_partition.post(FEEDBACK, other_value, format="json").status_code == 201
+    [issue] = with_partition.get("/api/v1/quality/issues/").json()["results"]
+    assert issue["department"] == "scjgj"
