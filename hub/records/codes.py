@@ -86,15 +86,29 @@ def ascii_sql(column):
     return rf"({column} !~ '[^\x01-\x7f]')"
 
 
+NUMERIC_OR_TEMPORAL = (
+    "DateField",
+    "DateTimeField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "PositiveBigIntegerField",
+    "FloatField",
+    "DecimalField",
+)
+
+
 def _strict_text(model, name):
-    """A coded field, or a date or time (whose text is parsed as ASCII digits only)."""
+    """A coded field, or a date, time or number (``Decimal('１０')`` is 10: their text is ASCII too)."""
     if is_coded(model, name):
         return True
     try:
         kind = model._meta.get_field(name).get_internal_type()
     except Exception:  # noqa: BLE001 - unknown names are reported by the caller
         return False
-    return kind in ("DateField", "DateTimeField")
+    return kind in NUMERIC_OR_TEMPORAL
 
 
 def ascii_errors(model, entries):

@@ -258,3 +258,11 @@ def test_a_bbox_in_other_digits_is_a_400_naming_it(spatial, bbox):
     response = client.get("/api/v1/geodata/parcels/", {"bbox": bbox})
     assert response.status_code == 400 and "bbox" in response.json()["errors"]
     assert client.get("/api/v1/geodata/parcels/", {"bbox": "118.7,32,118.9,32.1"}).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["1e400", "NaN", "Infinity", "9" * 400, "１０"])
+def test_numbers_at_their_limits_are_a_400_naming_the_filter(db, value):
+    _s, client = make_system(grants=[("geodata.parcel.area", "search", False)])
+    response = client.get("/api/v1/geodata/parcels/", {"area_min": value})
+    assert response.status_code == 400, response.content[:300]
+    assert "area_min" in response.json()["errors"]
