@@ -1,23 +1,40 @@
-"""Prove the governed-API tests guard what they claim: remove each guard, watch tests fail.
+r"""Prove the governed-API tests guard what they claim: remove each guard, watch tests fail.
 
-    .venv/bin/python tools/guard_mutations.py [pytest target]
+    .venv/bin/python tools/guard_mutations.py [pytest target] [--only TEXT] [-x]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/hub_x \
+        .venv/bin/python tools/guard_mutations.py tests/noninterference
 
 Each mutation is a one-line source edit that disables one guard of the
-governed read path. The script applies it, runs the governed-API test base
-against the population library (SQLite, fast), restores the file, and
-reports how many tests failed. Every row must show at least one failure;
-the script exits non-zero otherwise.
+governed read path. The script first runs the target unmutated (the
+baseline), then, for each mutation, applies it, runs the target, restores
+the file, and reports how many tests failed *that did not fail at baseline*.
+Every row must show at least one new failure; the script exits non-zero
+otherwise. The database is the one ``DATABASE_URL`` names (SQLite without
+it); on PostgreSQL the test database is kept between runs (``--reuse-db``).
 
-A mutation may name its own test target as a fifth element (a guard of
-input handling is proven by the tests of that input, not by the read path's).
+A row may name its own target (a fifth element); a target given on the
+command line replaces every row's. The noninterference harness
+(``tests/noninterference``) also reports the cases it found differing
+(endpoint × parameter × profile × twin); a mutation
+counts as caught there when it makes new cases differ, so a harness that
+already fails on leaks still proves each guard.
+
+``--only`` runs the mutations whose name contains TEXT (repeatable); ``-x``
+stops each run at its first failing test (enough to show the guard is caught).
 """
 
+import argparse
 import os
+import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+AUDIT_CALLS = "tests/access/test_audit_every_call.py"
+AUDIT_CHECKPOINTS = "tests/access/test_audit_checkpoints.py"
+DEFAULT_TARGET = "tests/population/test_api.py"
 
 ASCII_TESTS = "tests/records/test_coded_identifiers.py"
 STRICT_TESTS = "tests/reliability/test_strict_input.py"
@@ -74,7 +91,7 @@ MUTATIONS = [
     (
         "no audit row",
         "hub/records/views.py",
-        "                self._write_audit(response, started)\n",
+        "                self._write_audit(response)\n",
         "                pass\n",
     ),
     (
@@ -226,6 +243,141 @@ MUTATIONS = [
         'ASCII_CODE = r"^.+\\Z"\n',
         "tests/quality/test_ascii_keys.py",
     ),
+    # Roles, self-service limits, caching and login lockout: each with the test file that catches it.
+    (
+        "is_staff makes an operator",
+        "hub/access/roles.py",
+        "    return _person(user) and (user.is_superuser or user.has_perm(OPERATOR_PERMISSION))\n",
+        "    return _person(user) and (user.is_superuser or user.is_staff)\n",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "steward sees every audit row",
+        "hub/access/usage.py",
+        "    return roles.audit_rows_of(department, rows)\n",
+        "    return rows\n",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "steward counts every item's calls",
+        "hub/access/usage.py",
+        "    return roles.department_item_codes(department) if department is not None else set()\n",
+        "    return None\n",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "audit admin shows every row",
+        "hub/access/admin.py",
+        "        return usage.visible_rows(request.user)\n",
+        "        return super().get_queryset(request)\n",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "steward sees every request",
+        "hub/access/api/views.py",
+        "        return roles.requests_of(department, queryset).prefetch_related(\n",
+        "        return queryset.prefetch_related(\n",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "person sees every item in the record API",
+        "hub/access/roles.py",
+        "    if is_operator(user):\n        fields = [item.field for item in dataset.items]\n",
+        "    if True:\n        fields = [item.field for item in dataset.items]\n",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "provider-only grants count (key query)",
+        "hub/access/authentication.py",
+        "g.system_id = s.id AND s.is_consumer AND g.revoked_at IS NULL",
+        "g.system_id = s.id AND g.revoked_at IS NULL",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "provider-only grants count (ORM)",
+        "hub/access/models.py",
+        "        return self.filter(revoked_at__isnull=True, system__is_consumer=True).filter(\n",
+        "        return self.filter(revoked_at__isnull=True).filter(\n",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "provider-only system applies",
+        "hub/access/services.py",
+        "    if not system.is_consumer:\n",
+        "    if False:\n",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "self-service mode ceiling ignored",
+        "hub/access/services.py",
+        "    if mode > item.self_service_mode:\n",
+        "    if False:\n",
+        "tests/access/test_self_service.py",
+    ),
+    (
+        "sensitivity 3 rule ignored",
+        "hub/access/services.py",
+        "    sensitive = item.sensitivity >= SOURCE_APPROVAL_SENSITIVITY\n",
+        "    sensitive = False\n",
+        "tests/access/test_self_service.py",
+    ),
+    (
+        "unmasked-needs-approval flag ignored",
+        "hub/access/services.py",
+        "    if clear and (item.unmasked_needs_approval or sensitive):\n",
+        "    if clear and sensitive:\n",
+        "tests/access/test_self_service.py",
+    ),
+    (
+        "masked grant without a masking rule counts as masked",
+        "hub/access/services.py",
+        "    clear = not masked or item.masking == Masking.NONE\n",
+        "    clear = not masked\n",
+        "tests/access/test_self_service.py",
+    ),
+    (
+        "requested expiry not capped",
+        "hub/access/services.py",
+        "    if requested is not None and requested <= longest:\n",
+        "    if True:\n",
+        "tests/access/test_self_service.py",
+    ),
+    (
+        "review command lists nothing",
+        "hub/access/services.py",
+        "        if reasons:\n            found.append(",
+        "        if False:\n            found.append(",
+        "tests/access/test_self_service.py",
+    ),
+    (
+        "source-approved grants listed for review",
+        "hub/access/services.py",
+        "        reasons = [] if approved_by_source else beyond_self_service(",
+        "        reasons = [] if False else beyond_self_service(",
+        "tests/access/test_self_service.py",
+    ),
+    (
+        "governed responses cacheable",
+        "hub/api/caching.py",
+        '            response["Cache-Control"] = "no-store"\n',
+        "            pass\n",
+        "tests/access/test_http_hardening.py",
+    ),
+    (
+        "no lockout per client address",
+        "hub/security.py",
+        "        if _failures(per_address) >= settings.HUB_LOGIN_FAILURES_PER_ADDRESS:\n",
+        "        if False:\n",
+        "tests/access/test_http_hardening.py",
+    ),
+    (
+        "a login clears the address's failures",
+        "hub/security.py",
+        "        per_pair = self.filter_user_attempts(request, credentials)[0]\n"
+        "        count, _ = per_pair.delete()\n        return count\n",
+        "        return super().reset_user_attempts(request, credentials)\n",
+        "tests/access/test_http_hardening.py",
+    ),
     # -- governed reads: masked items, sealed cursors, declared reads, composed responses --------
     (
         "masked grants usable for comparisons",
@@ -346,6 +498,84 @@ MUTATIONS = [
         "        if False:\n",
         "tests/quality/test_api.py",
     ),
+    # -- invariant 4: every call audited, the chain anchored outside the database --
+    (
+        "500 writes no audit row",
+        "hub/middleware.py",
+        "        if draft.written:\n            return response\n",
+        "        if draft.written or response.status_code >= 500:\n            return response\n",
+        AUDIT_CALLS,
+    ),
+    (
+        "non-record calls write no audit row",
+        "hub/middleware.py",
+        "        if draft.written:\n            return response\n",
+        "        if True:\n            return response\n",
+        AUDIT_CALLS,
+    ),
+    (
+        "a governed call gets a second row",
+        "hub/records/views.py",
+        "            self.audit.written = True\n",
+        "            pass\n",
+        AUDIT_CALLS,
+    ),
+    (
+        "refused before authentication, no system named",
+        "hub/access/audit.py",
+        "    if not isinstance(user, SystemPrincipal) and header.startswith(",
+        "    if False and header.startswith(",
+        AUDIT_CALLS,
+    ),
+    (
+        "oversized bodies not refused up front",
+        "hub/middleware.py",
+        "        if length <= limit:\n",
+        "        if True:\n",
+        AUDIT_CALLS,
+    ),
+    (
+        "the batch is not hashed",
+        "hub/access/audit.py",
+        'OPTIONAL_HASHED_FIELDS = ("batch",)\n',
+        "OPTIONAL_HASHED_FIELDS = ()\n",
+        AUDIT_CALLS,
+    ),
+    (
+        "verify_audit ignores the checkpoint",
+        "hub/access/management/commands/verify_audit.py",
+        "        if anchor is not None:\n            problems += [",
+        "        if False:\n            problems += [",
+        AUDIT_CHECKPOINTS,
+    ),
+    (
+        "an unhandled exception is not answered as a JSON 500",
+        "hub/middleware.py",
+        '        return _json_error(_("Internal error; no data was returned."), "server_error", 500)\n',
+        "        return None\n",
+        AUDIT_CALLS,
+    ),
+    (
+        "a forged checkpoint is taken as the anchor",
+        "hub/access/checkpoints.py",
+        "        if why is None:\n            return checkpoint, refused\n",
+        "        if True:\n            return checkpoint, refused\n",
+        AUDIT_CHECKPOINTS,
+    ),
+    (
+        "checkpoint signatures not verified",
+        "hub/access/checkpoints.py",
+        "        public.verify(signature, signed_bytes(body))\n",
+        "        signature.hex()\n",
+        AUDIT_CHECKPOINTS,
+    ),
+    (
+        "a checkpoint vouches for a tampered log",
+        "hub/access/checkpoints.py",
+        "    if problems:\n        raise CheckpointError(",
+        "    if False:\n        raise CheckpointError(",
+        AUDIT_CHECKPOINTS,
+    ),
 ]
 
 if os.environ.get("DATABASE_URL", "").startswith("postgres"):  # the SQL fast path is PostgreSQL's
@@ -360,35 +590,70 @@ if os.environ.get("DATABASE_URL", "").startswith("postgres"):  # the SQL fast pa
     )
 
 
+def run_target(target, extra, report):
+    """``(failed test ids, differing harness cases)`` of one run of ``target``."""
+    env = dict(os.environ, HUB_NONINTERFERENCE_REPORT=str(report))
+    if report.exists():
+        report.unlink()
+    command = [sys.executable, "-m", "pytest", target, "-q", "-p", "no:cacheprovider", *extra]
+    if env.get("DATABASE_URL", "").startswith("postgres"):
+        command.append("--reuse-db")
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
+    failed = {line.split(" ")[1] for line in run.stdout.splitlines() if line.startswith("FAILED ")}
+    errors = {line.split(" ")[1] for line in run.stdout.splitlines() if line.startswith("ERROR ")}
+    cases = set(report.read_text(encoding="utf-8").splitlines()) if report.exists() else set()
+    return failed | errors, cases
+
+
 def main():
-    target = sys.argv[1] if len(sys.argv) > 1 else "tests/population/test_api.py"
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("target", nargs="?", help="run every mutation against this target instead of its own")
+    parser.add_argument("--only", action="append", default=[], help="run mutations whose name contains this")
+    parser.add_argument("-x", action="store_true", help="stop each run at its first failing test")
+    args = parser.parse_args()
+    # A stopped run (SIGTERM) still restores the mutated file: the ``finally`` below runs.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(130))
+    mutations = [m for m in MUTATIONS if not args.only or any(text in m[0] for text in args.only)]
     failures_missing = []
-    print(f"{'mutation':42s} failing tests")
-    for name, path, old, new, *own_target in MUTATIONS:
-        file = ROOT / path
-        original = file.read_text()
-        if old not in original:
-            print(f"{name:42s} SOURCE CHANGED: mutation no longer applies")
-            failures_missing.append(name)
-            continue
-        file.write_text(original.replace(old, new, 1))
-        try:
-            run = subprocess.run(
-                [sys.executable, "-m", "pytest", *(own_target or [target]), "-q", "-p", "no:cacheprovider"],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-            )
-        finally:
-            file.write_text(original)
-        failed = [
-            line.split("::")[-1].split(" ")[0]
-            for line in run.stdout.splitlines()
-            if line.startswith("FAILED")
-        ]
-        print(f"{name:42s} {len(failed):3d}  {', '.join(failed[:3])}{' …' if len(failed) > 3 else ''}")
-        if not failed:
-            failures_missing.append(name)
+    baselines = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "noninterference.jsonl"
+
+        def baseline(target):
+            """Failures of the unmutated target, once per target; -x only where none fail."""
+            if target not in baselines:
+                failed, cases = run_target(target, [], report)
+                if failed:
+                    print(
+                        f"baseline of {target}: {len(failed)} tests already fail and {len(cases)} cases"
+                        " differ; only new ones are counted"
+                    )
+                baselines[target] = failed, cases, ["-x"] if args.x and not failed else []
+            return baselines[target]
+
+        print(f"{'mutation':42s} failing tests")
+        for name, path, old, new, *own_target in mutations:
+            target = args.target or (own_target[0] if own_target else DEFAULT_TARGET)
+            base_failed, base_cases, extra = baseline(target)
+            file = ROOT / path
+            original = file.read_text()
+            if old not in original:
+                print(f"{name:42s} SOURCE CHANGED: mutation no longer applies")
+                failures_missing.append(name)
+                continue
+            file.write_text(original.replace(old, new, 1))
+            try:
+                failed, cases = run_target(target, extra, report)
+            finally:
+                file.write_text(original)
+            new_failed = sorted(t.split("::")[-1] for t in failed - base_failed)
+            new_cases = cases - base_cases
+            shown = ", ".join(new_failed[:3]) + (" …" if len(new_failed) > 3 else "")
+            if new_cases:
+                shown += f" (+{len(new_cases)} differing cases)"
+            print(f"{name:42s} {len(new_failed):3d}  {shown}")
+            if not new_failed and not new_cases:
+                failures_missing.append(name)
     if failures_missing:
         print("No test caught:", ", ".join(failures_missing))
         sys.exit(1)
