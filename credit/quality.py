@@ -1,7 +1,7 @@
 """The credit library's default quality rules (loaded by ``manage.py load_quality_rules``)."""
 
 from hub.quality.choices import Dimension, RuleKind, Severity
-from hub.quality.declarations import Rule, checksum, codetable, required
+from hub.quality.declarations import Rule, ascii_code, checksum, codetable, required
 
 E = "credit.legal_entity"
 R = "credit.record"
@@ -50,6 +50,8 @@ RULES = [
         description="成立日期应在 1949-10-01 与今天之间",
     ),
     # credit records
+    ascii_code(R, "record_id", description="信用记录标识应为 ASCII 字符"),
+    ascii_code(R, "subject_key", description="主体标识应为 ASCII 字符"),
     required(R, "subject_name", description="主体名称不能为空"),
     required(R, "authority_name", description="决定机关不能为空"),
     codetable(R, "kind", Severity.HIGH, description="记录类别应在代码表内"),

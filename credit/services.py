@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hub.records import context
+from hub.records.codes import ascii_upper
 from hub.records.sources import check_write
 
 from .choices import REPAIRABLE_KINDS, RecordKind, RepairStatus, WithdrawalReason
@@ -104,7 +105,7 @@ def apply_for_repair(
             % {"day": earliest},
             code="minimum_period",
         )
-    if not str(applicant_key).strip() or str(applicant_key).strip().upper() != record.subject_key.upper():
+    if not str(applicant_key).strip() or ascii_upper(applicant_key) != ascii_upper(record.subject_key):
         raise RepairRefused(_("Only the record's subject can apply for its repair."), code="not_subject")
     if not str(reason).strip():
         raise RepairRefused(_("A repair application needs its grounds."), code="no_grounds")

@@ -27,6 +27,8 @@ Two layers:
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from hub.records.codes import ascii_upper, coded, validate_ascii
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1, 3, 9, 27, 19, 26, 16, 17, 20, ...
 ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
@@ -69,7 +71,8 @@ ENTITY_TYPES = {
 
 
 def normalize_uscc(value) -> str:
-    return str(value or "").replace(" ", "").replace("-", "").strip().upper()
+    """Spaces and dashes dropped, ASCII letters upper-cased; any other character is kept (and refused)."""
+    return ascii_upper(str(value or "").replace(" ", "").replace("-", ""))
 
 
 def uscc_check_char(first17: str) -> str:
@@ -112,9 +115,11 @@ def is_legacy_code(code: str) -> bool:
         return False
 
 
+@coded
 def validate_uscc(value, *, allow_legacy=True):
     """GB 32100 in full; raises ValidationError naming the first problem found."""
     code = normalize_uscc(value)
+    validate_ascii(code, _("Unified social credit code"))
     if len(code) != 18:
         raise ValidationError(
             _("Unified social credit code must have 18 characters, got %(n)d."),

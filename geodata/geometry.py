@@ -51,6 +51,28 @@ def _ring_problems(ring, where):
     return problems
 
 
+def planar(geojson):
+    """The same geometry with every position cut to [longitude, latitude].
+
+    RFC 7946 lets a position carry an altitude (and more); shapely refuses a
+    ring whose positions differ in length (``[[lon, lat], [lon, lat, alt], …]``),
+    and nothing here uses altitude. Call only on a geometry :func:`parse` accepts.
+    """
+
+    def cut(value, depth):
+        if depth == 0:
+            return [value[0], value[1]]
+        return [cut(v, depth - 1) for v in value]
+
+    depth = {"Point": 0, "Polygon": 2, "MultiPolygon": 3}[geojson["type"]]
+    return {"type": geojson["type"], "coordinates": cut(geojson["coordinates"], depth)}
+
+
+def shape_of(geojson):
+    """A shapely geometry of a (validated or stored) GeoJSON geometry, in two dimensions."""
+    return shape(planar(geojson)) if geojson.get("type") in ("Point", *POLYGONAL) else shape(geojson)
+
+
 def _positions(geojson):
     kind = geojson["type"]
     polygons = [geojson["coordinates"]] if kind == "Polygon" else geojson["coordinates"]
@@ -129,7 +151,7 @@ def parse(geojson, *, kinds=POLYGONAL):
         problems += _extent_problems(geojson)
     if problems:
         raise ValidationError(problems, code="extent")
-    geometry = shape(geojson)
+    geometry = shape_of(geojson)
     if not geometry.is_valid:
         raise ValidationError(
             _("Geometry is not valid: %(reason)s.") % {"reason": explain_validity(geometry)},
@@ -150,6 +172,8 @@ def validate_polygonal(value):
 def validate_lon_lat(lon, lat):
     """A point inside the province, refusing swapped coordinates; returns (lon, lat) as floats."""
     try:
+        if any(isinstance(v, str) and not v.isascii() for v in (lon, lat)):
+            raise ValueError("float() reads any script's digits; a coordinate is ASCII")
         lon, lat = float(lon), float(lat)
     except (TypeError, ValueError, OverflowError):
         raise ValidationError(_("lon and lat must be numbers."), code="invalid_point") from None
@@ -211,7 +235,7 @@ def derived(geojson):
             "centroid_lon": None,
             "centroid_lat": None,
         }
-    geometry = shape(geojson)
+    geometry = shape_of(geojson)
     min_lon, min_lat, max_lon, max_lat = geometry.bounds
     centroid = geometry.centroid
     if not geometry.covers(centroid):  # a C-shaped parcel: use a point surely inside
@@ -242,7 +266,7 @@ def parse_bbox(raw):
     """``min_lon,min_lat,max_lon,max_lat`` as a tuple and a shapely box, or ValidationError."""
     parts = str(raw).split(",")
     try:
-        values = tuple(float(p) for p in parts)
+        values = tuple(float(p) for p in parts) if str(raw).isascii() else ()  # float() reads '１１８'
     except ValueError:
         values = ()
     if len(values) != 4 or not all(math.isfinite(v) for v in values):

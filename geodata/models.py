@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hub.records.codes import ascii_upper
 from hub.records.models import BaseRecord
 
 from . import geometry as geo
@@ -323,7 +324,7 @@ class Parcel(SpatialRecord):
 
     @classmethod
     def normalize_key(cls, value):
-        return str(value).strip().upper()
+        return ascii_upper(value)
 
     @classmethod
     def cross_field_errors(cls, values):

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 from shapely import prepared
-from shapely.geometry import Point, shape
+from shapely.geometry import Point
 
 from .choices import DivisionLevel
+from .geometry import shape_of
 
 
 @dataclass
@@ -52,7 +53,7 @@ class _PreparedCache:
             fetched = model.objects.filter(code__in=missing).values_list("code", "updated_at", "geometry")
             with self._lock:
                 for code, stamp, geojson in fetched:
-                    geometry = shape(geojson)
+                    geometry = shape_of(geojson)
                     self._entries[code] = (stamp, geometry, prepared.prep(geometry))
         return {code: self._entries[code] for code, _stamp in rows if code in self._entries}
 
@@ -131,7 +132,7 @@ def intersecting(queryset, geometry, *, stats=None, limit=None, after=None, chun
             )
             if not inside:  # a box wholly inside a rectangular query needs no exact test
                 stats.exact_tested += 1
-                if not target.intersects(shape(records[pk].geometry)):
+                if not target.intersects(shape_of(records[pk].geometry)):
                     continue
             if limit is not None and len(found) >= limit:
                 more = True

@@ -5,13 +5,17 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from hub.records.codes import coded, validate_ascii
+
 from .choices import FIXTURE_LETTERS, LAND_USE_FIRST, LAND_USE_SECOND, OWNERSHIP_LETTERS, RIGHT_LETTERS
 
-DIVISION_CODE = re.compile(r"^\d{6}(\d{3}(\d{3})?)?$")
+DIVISION_CODE = re.compile(r"^[0-9]{6}([0-9]{3}([0-9]{3})?)?\Z")  # ASCII digits: \d takes any script's
 
 
+@coded
 def validate_division_code_format(value):
     """GB/T 2260 six digits, or a 9- or 12-digit township / village code extending one."""
+    validate_ascii(value, _("Division code"))
     if not DIVISION_CODE.match(str(value)):
         raise ValidationError(
             _("Division code must be 6, 9 or 12 digits, got '%(value)s'."),
@@ -34,6 +38,7 @@ def unit_number_parts(value):
     }
 
 
+@coded
 def validate_unit_number(value):
     """Structure of a real-estate unit number, naming the part that is wrong.
 
@@ -45,6 +50,7 @@ def validate_unit_number(value):
     from .divisions import known_division
 
     number = str(value)
+    validate_ascii(number, _("Real-estate unit number"))
     if len(number) != 28:
         raise ValidationError(
             _("Real-estate unit number must have 28 characters, got %(n)d."),

@@ -17,11 +17,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.iso7064 import mod_37_36
 
+from hub.records.codes import ascii_upper, coded, validate_ascii
+
 PREFIX = "1.2.156.3005.2."
-TYPE_CODE = re.compile(r"^[0-9A-Z]{18}\d{3}$")
-ISSUER_CODE = re.compile(r"^[0-9A-Z]{18}$")
-SERIAL = re.compile(r"^[0-9A-Z]{1,40}$")
-VERSION = re.compile(r"^\d{3}$")
+# ASCII only: ``\d`` would match any Unicode digit, and ``$`` a trailing newline (hence ``\Z``)
+TYPE_CODE = re.compile(r"^[0-9A-Z]{18}[0-9]{3}\Z")
+ISSUER_CODE = re.compile(r"^[0-9A-Z]{18}\Z")
+SERIAL = re.compile(r"^[0-9A-Z]{1,40}\Z")
+VERSION = re.compile(r"^[0-9]{3}\Z")
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,8 @@ def build(type_code, issuer_code, serial, version="001") -> str:
 
 def parse(value) -> LicenceIdentifier:
     """Split and check an identifier; ValidationError names the part that is wrong."""
-    text = str(value).strip().upper()
+    text = ascii_upper(value)
+    validate_ascii(text, _("Licence identifier"))
     if not text.startswith(PREFIX):
         raise ValidationError(
             _("A licence identifier starts with %(prefix)s (GB/T 36904)."),
@@ -102,5 +106,6 @@ def parse(value) -> LicenceIdentifier:
     return LicenceIdentifier(type_code, issuer_code, serial, version, check)
 
 
+@coded
 def validate_identifier(value):
     parse(value)

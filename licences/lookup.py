@@ -1,5 +1,7 @@
 """Public functions other libraries use to ask about licences (by holder key)."""
 
+from hub.records.codes import ascii_upper
+
 from .choices import LicenceStatus
 
 FIELDS = (
@@ -30,7 +32,7 @@ def valid_licences(holder_key) -> list[dict]:
 
     rows = (
         Licence.objects.currently_valid()
-        .filter(holder_key=str(holder_key).strip().upper())
+        .filter(holder_key=ascii_upper(holder_key))
         .order_by("licence_type", "issue_date")
         .values(*FIELDS)
     )

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from hub.catalogue import spec as catalogue
 from hub.catalogue.choices import Masking
 from hub.records import context
+from hub.records.codes import ascii_upper
 from hub.records.masking import mask
 from hub.records.models import BaseRecord
 from hub.records.sources import check_write
@@ -201,7 +202,7 @@ class Licence(BaseRecord):
 
     @classmethod
     def normalize_key(cls, value):
-        return str(value).strip().upper()
+        return ascii_upper(value)
 
     @property
     def current_status(self):
@@ -295,7 +296,7 @@ class Licence(BaseRecord):
                 )
         if changed or self._state.adding:
             self.identifier = self.normalize_key(self.identifier)
-            self.holder_key = str(self.holder_key or "").strip().upper()
+            self.holder_key = ascii_upper(self.holder_key or "")
             self.full_clean(validate_unique=False, validate_constraints=False)
             if set(changed) & set(signing.SIGNED_FIELDS) or not self.signature_holds():
                 self.signature, self.signing_key_id = signing.sign(self.content())

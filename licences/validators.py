@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from geodata.divisions import known_division
+from hub.records.codes import ascii_upper, coded, validate_ascii
 
 from .choices import HolderKind
 
@@ -19,7 +20,10 @@ log = logging.getLogger(__name__)
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
 
+@coded
 def validate_division_code(value):
+    if value:
+        validate_ascii(value, _("Division code"))
     if value and not known_division(str(value)):
         raise ValidationError(
             _("%(code)s is not a GB/T 2260 division code."), code="unknown_division", params={"code": value}
@@ -31,6 +35,7 @@ def validate_file_digest(value):
         raise ValidationError(_("File digest must be a SHA-256 digest in 64 lower-case hex digits."))
 
 
+@coded
 def validate_credit_code(value):
     from credit.validators import validate_uscc
 
@@ -39,7 +44,7 @@ def validate_credit_code(value):
 
 def holder_key_errors(kind, key) -> list:
     """Messages for a holder key that fails its checksum or names no one in its library."""
-    key = str(key or "").strip().upper()
+    key = ascii_upper(key or "")
     if not key:
         return [_("The holder key is required.")]
     try:

@@ -3,10 +3,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hub.records.codes import ascii_upper
 from hub.records.models import BaseRecord
 
 from .choices import ETHNICITY_CHOICES, EducationLevel, Gender, MaritalStatus, SocialInsuranceStatus
-from .validators import id_birth_date, id_gender, validate_division_code, validate_id_number
+from .validators import id_birth_date, id_gender, is_ascii_digits, validate_division_code, validate_id_number
 
 
 class Person(BaseRecord):
@@ -54,7 +55,7 @@ class Person(BaseRecord):
 
     @classmethod
     def normalize_key(cls, value):
-        return str(value).strip().upper()
+        return ascii_upper(value)
 
     @classmethod
     def cross_field_errors(cls, values):
@@ -62,7 +63,7 @@ class Person(BaseRecord):
         errors = {}
         number = str(values.get("id_number") or "")
         birth = values.get("birth_date")
-        if len(number) == 18 and number[:17].isdigit():
+        if len(number) == 18 and is_ascii_digits(number[:17]):
             implied = id_birth_date(number)
             if birth and implied and birth != implied:
                 errors["birth_date"] = [

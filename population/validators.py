@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from geodata.divisions import known_division, six_digit_codes
+from hub.records.codes import ascii_sql, ascii_upper, coded, validate_ascii
 from hub.records.ingest.sqlcheck import dates, sql_form, text_array
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -39,14 +40,21 @@ def id_gender(number: str) -> str:
     return "1" if int(number[16]) % 2 else "2"
 
 
+def is_ascii_digits(text) -> bool:
+    """Only the digits 0-9 (``str.isdigit`` also takes ``３``, ``٣`` and ``²``)."""
+    return text.isascii() and text.isdigit()
+
+
+@coded
 def validate_id_number(value, today=None):
-    """GB 11643: 18 characters, 17 digits, a real birth date, a known county code, checksum."""
-    number = str(value).strip().upper()
+    """GB 11643: ASCII, 18 characters, 17 digits, a real birth date, a known county code, checksum."""
+    number = ascii_upper(value)
+    validate_ascii(number, _("ID number"))
     if len(number) != 18:
         raise ValidationError(
             _("ID number must have 18 characters, got %(n)d."), code="id_length", params={"n": len(number)}
         )
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not is_ascii_digits(number[:17]) or not (is_ascii_digits(number[17]) or number[17] == "X"):
         raise ValidationError(_("ID number must be 17 digits followed by a digit or X."), code="id_format")
     birth = id_birth_date(number)
     today = today or datetime.date.today()
@@ -79,7 +87,8 @@ def id_number_sql(column):
     latest = datetime.date.today() - datetime.timedelta(days=2)
     births = dates(EARLIEST_BIRTH, latest, "%Y%m%d")
     return (
-        f"(NOT {ric_fails(Dialect(), column)} AND substr({column}, 7, 8) = ANY({births}) "
+        f"({ascii_sql(column)} AND NOT {ric_fails(Dialect(), column)} "
+        f"AND substr({column}, 7, 8) = ANY({births}) "
         f"AND substr({column}, 1, 6) = ANY({division_codes_array()}))"
     )
 
@@ -90,7 +99,10 @@ def division_codes_array():
     return text_array(six_digit_codes())
 
 
+@coded
 def validate_division_code(value):
+    if value:
+        validate_ascii(value, _("Division code"))
     if value and not known_division(str(value)):
         raise ValidationError(
             _("%(code)s is not a GB/T 2260 division code."), code="unknown_division", params={"code": value}
@@ -100,4 +112,4 @@ def validate_division_code(value):
 @sql_form(validate_division_code)
 def division_code_sql(column):
     """Six-digit codes only; township codes (checked against the loaded divisions) go to Python."""
-    return f"{column} = ANY({division_codes_array()})"
+    return f"({ascii_sql(column)} AND {column} = ANY({division_codes_array()}))"

@@ -36,6 +36,9 @@ AUDIT_CALLS = "tests/access/test_audit_every_call.py"
 AUDIT_CHECKPOINTS = "tests/access/test_audit_checkpoints.py"
 DEFAULT_TARGET = "tests/population/test_api.py"
 
+ASCII_TESTS = "tests/records/test_coded_identifiers.py"
+STRICT_TESTS = "tests/reliability/test_strict_input.py"
+
 MUTATIONS = [
     (
         "no mode check",
@@ -120,6 +123,125 @@ MUTATIONS = [
         "hub/access/scope.py",
         "            if item is None or item.sharing_type == SharingType.NOT_SHARED:\n",
         "            if item is None:\n",
+    ),
+    (
+        "ID number accepts non-ASCII digits",
+        "population/validators.py",
+        '    validate_ascii(number, _("ID number"))\n',
+        "",
+        ASCII_TESTS,
+    ),
+    (
+        "USCC accepts non-ASCII characters",
+        "credit/validators.py",
+        '    validate_ascii(code, _("Unified social credit code"))\n',
+        "",
+        ASCII_TESTS,
+    ),
+    (
+        "licence identifier accepts non-ASCII",
+        "licences/identifiers.py",
+        '    validate_ascii(text, _("Licence identifier"))\n',
+        "",
+        ASCII_TESTS,
+    ),
+    (
+        "unit number accepts non-ASCII digits",
+        "geodata/validators.py",
+        '    validate_ascii(number, _("Real-estate unit number"))\n',
+        "",
+        ASCII_TESTS,
+    ),
+    (
+        "key normalisation upper-cases non-ASCII",
+        "hub/records/codes.py",
+        "    return str(value).strip().translate(_ASCII_UPPER)\n",
+        "    return str(value).strip().upper()\n",
+        ASCII_TESTS,
+    ),
+    (
+        "lookup key not checked for ASCII",
+        "hub/records/views.py",
+        "            validate_ascii(key, self.dataset.natural_key)  # every natural key is a code\n",
+        "",
+        ASCII_TESTS,
+    ),
+    (
+        "verify body not checked for ASCII",
+        "hub/records/views.py",
+        "            wrong = ascii_errors(model, ((name, name, value) for name, value in entry.items()))\n",
+        "            wrong = {}\n",
+        ASCII_TESTS,
+    ),
+    (
+        "filters not checked for ASCII",
+        "hub/records/filters.py",
+        "((p, filters[p].field_name, v) for p in used for v",
+        "((p, filters[p].field_name, v) for p in () for v",
+        ASCII_TESTS,
+    ),
+    (
+        "ingest key not checked for ASCII",
+        "hub/records/ingest/validation.py",
+        "        if key.__class__ is str and not key.isascii() and not (errors",
+        "        if False and not key.isascii() and not (errors",
+        ASCII_TESTS,
+    ),
+    (
+        "as_of parsed leniently",
+        "hub/api/dates.py",
+        "    except (ValueError, OverflowError):\n",
+        "    except OverflowError:\n",
+        STRICT_TESTS,
+    ),
+    (
+        "as_of offset not checked against the calendar's edge",
+        "hub/api/dates.py",
+        "        when.astimezone(datetime.UTC)  # a time at the edge of the calendar would overflow later\n",
+        "",
+        STRICT_TESTS,
+    ),
+    (
+        "repair effective_on parsed leniently",
+        "credit/api/repairs.py",
+        '                effective = dates.parse_date(effective, "effective_on")\n',
+        "                effective = effective if isinstance(effective, str) else None\n",
+        STRICT_TESTS,
+    ),
+    (
+        "JSON body accepts lone surrogates",
+        "hub/api/parsers.py",
+        "        found = forbidden_in(data)\n",
+        "        found = None\n",
+        STRICT_TESTS,
+    ),
+    (
+        "ingest JSON row accepts lone surrogates",
+        "hub/records/ingest/parsing.py",
+        "        found = forbidden_in(obj)\n",
+        "        found = None\n",
+        STRICT_TESTS,
+    ),
+    (
+        "mixed-length positions reach shapely",
+        "geodata/geometry.py",
+        "    geometry = shape_of(geojson)\n    if not geometry.is_valid:\n",
+        "    geometry = shape(geojson)\n    if not geometry.is_valid:\n",
+        STRICT_TESTS,
+    ),
+    (
+        "bbox reads other scripts' digits",
+        "geodata/geometry.py",
+        "for p in parts) if str(raw).isascii() else ()",
+        "for p in parts) if True else ()",
+        STRICT_TESTS,
+    ),
+    (
+        "stored non-ASCII licence keys pass the scan",
+        "hub/quality/declarations.py",
+        'ASCII_CODE = r"^[!-~]+\\Z"\n',
+        'ASCII_CODE = r"^.+\\Z"\n',
+        "tests/quality/test_ascii_keys.py",
     ),
     # Roles, self-service limits, caching and login lockout: each with the test file that catches it.
     (
@@ -469,6 +591,17 @@ MUTATIONS = [
         AUDIT_CHECKPOINTS,
     ),
 ]
+
+if os.environ.get("DATABASE_URL", "").startswith("postgres"):  # the SQL fast path is PostgreSQL's
+    MUTATIONS.append(
+        (
+            "SQL acceptance lets non-ASCII codes through",
+            "hub/records/ingest/sqlcheck.py",
+            "        present.append(ascii_sql(column))  # a code is ASCII",
+            "        pass  # a code is ASCII",
+            "tests/records/test_ingest_sql_acceptance.py",
+        )
+    )
 
 
 def run_target(target, extra, report):

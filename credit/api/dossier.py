@@ -17,6 +17,7 @@ from hub.access.choices import Mode
 from hub.access.scope import resolve
 from hub.api.exceptions import NoGrant
 from hub.catalogue import spec as catalogue
+from hub.records.codes import ascii_upper
 from hub.records.masking import mask
 from hub.records.serializers import serializer_for
 from hub.records.views import GovernedViewSet
@@ -50,7 +51,7 @@ def licence_rows(holder_key):
 
 def classify(key):
     """``(subject_type, normalised key)`` for a citizen ID number or a USCC; 400 naming both rules."""
-    number = str(key).strip().upper()
+    number = ascii_upper(key)
     try:
         validate_id_number(number)
         return SubjectType.PERSON, number

@@ -3,7 +3,6 @@
 import uuid
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -13,6 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from hub.access.authentication import SystemPrincipal
+from hub.api import dates
 from hub.records.admin import steward_department_code
 
 from ..models import CreditRecord, RepairApplication
@@ -107,7 +107,7 @@ class RepairViewSet(viewsets.GenericViewSet):
         department, user, system = acting_department(request)
         application = (
             RepairApplication.objects.filter(pk=pk).select_related("record").first()
-            if str(pk).isdigit()
+            if str(pk).isascii() and str(pk).isdigit() and len(str(pk)) < 19  # int('²') fails; bigint bound
             else None
         )
         if application is None:
@@ -117,10 +117,12 @@ class RepairViewSet(viewsets.GenericViewSet):
         if not isinstance(approve, bool):
             raise exceptions.ValidationError({"approve": [_("Give true or false.")]})
         effective = body.get("effective_on")
-        if effective:
-            effective = parse_date(str(effective)) if isinstance(effective, str) else None
-            if effective is None:
-                raise exceptions.ValidationError({"effective_on": [_("Give a date as YYYY-MM-DD.")]})
+        if effective not in (None, ""):
+            # strict: an impossible date (2026-02-30) or another script's digits is a 400 naming the field
+            try:
+                effective = dates.parse_date(effective, "effective_on")
+            except dates.InvalidDate as exc:
+                raise exceptions.ValidationError({"effective_on": [exc.message]}) from None
         try:
             application = decide_repair(
                 application,

@@ -5,6 +5,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 
 from hub.access.choices import Mode
+from hub.records.codes import ascii_upper
 from hub.records.views import GovernedViewSet, parse_as_of
 from population.validators import validate_id_number
 
@@ -40,7 +41,7 @@ class CreditSummaryViewSet(GovernedViewSet):
         if subject_type == SubjectType.ENTITY:
             key, validator, name = normalize_uscc(key), validate_uscc, "uscc"
         else:
-            key, validator, name = str(key).strip().upper(), validate_id_number, "id_number"
+            key, validator, name = ascii_upper(key), validate_id_number, "id_number"
         try:
             validator(key)
         except DjangoValidationError as exc:

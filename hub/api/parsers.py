@@ -1,9 +1,16 @@
-"""A JSON parser that turns every malformed body into a 400 (or 413), never a 500.
+r"""A JSON parser that turns every malformed body into a 400 (or 413), never a 500.
 
 DRF's parser catches ``ValueError`` only: a deeply nested body (RecursionError)
 or an unknown ``charset=`` (LookupError) would otherwise escape as a 500.
 Nesting is also capped well below the interpreter's limit, since nothing the
 hub accepts is more than a few levels deep.
+
+JSON's ``\u`` escapes can spell text that no database, and no UTF-8
+response, can hold: NUL, and lone surrogates (``"\ud800"``, which Python
+decodes and then cannot encode). Unicode non-characters (U+FFFE, U+FDD0, …)
+are reserved for a program's internal use and never interchanged. Each is
+refused where the body is read, naming where it was found
+(:func:`hub.records.text.forbidden_in`, shared with the ingest readers).
 """
 
 from django.conf import settings
@@ -11,28 +18,20 @@ from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
+from hub.records.text import forbidden_in
+
 from .exceptions import PayloadTooLarge
 
 MAX_DEPTH = 32
 
 
 def nesting_depth(value):
-    """Depth of nested arrays/objects, computed without recursion; raises on a NUL in any string.
-
-    PostgreSQL text cannot hold NUL, so a ``\u0000`` anywhere in a body is
-    refused here as bad input rather than failing later in the database.
-    """
+    """Depth of nested arrays/objects, computed without recursion."""
     deepest = 0
     stack = [(value, 1)]
     while stack:
         node, depth = stack.pop()
-        if isinstance(node, str):
-            if "\x00" in node:
-                raise ParseError(_("JSON parse error - the NUL character is not allowed in strings."))
-            continue
         if isinstance(node, dict):
-            if any("\x00" in key for key in node):
-                raise ParseError(_("JSON parse error - the NUL character is not allowed in keys."))
             children = node.values()
         elif isinstance(node, list):
             children = node
@@ -62,4 +61,11 @@ class JSONParser(parsers.JSONParser):
             raise ParseError(_("Unknown character set: %(error)s") % {"error": str(exc)[:80]}) from None
         if nesting_depth(data) > MAX_DEPTH:
             raise ParseError(_("JSON parse error - nested deeper than %(max)d levels.") % {"max": MAX_DEPTH})
+        found = forbidden_in(data)
+        if found:
+            where, char = found
+            raise ParseError(
+                _("JSON parse error - %(where)s: the character %(char)s is not allowed in text.")
+                % {"where": where[:80], "char": char}
+            )
         return data

@@ -43,3 +43,22 @@ def checksum(dataset, item, scheme, severity=Severity.HIGH):
 
 def codetable(dataset, item, severity=Severity.MEDIUM, **params):
     return Rule(dataset, item, RuleKind.CODETABLE, Dimension.VALIDITY, severity, params)
+
+
+# Printable ASCII, nothing else: a code stored with a full-width digit, a superscript or a
+# zero-width mark is a second spelling of some other key (PostgreSQL and Python both read \Z).
+ASCII_CODE = r"^[!-~]+\Z"
+
+
+def ascii_code(dataset, item, severity=Severity.HIGH, description=""):
+    """A format rule: the coded item (a key, an identifier) holds printable ASCII only."""
+    return Rule(
+        dataset,
+        item,
+        RuleKind.FORMAT,
+        Dimension.VALIDITY,
+        severity,
+        {"regex": ASCII_CODE},
+        description,
+        name="ascii",
+    )

@@ -191,7 +191,7 @@ class QualityIssue(models.Model):
         related_name="quality_issues",
         verbose_name=_("data item"),
     )
-    record_key = models.CharField(_("record key"), max_length=64, db_index=True)
+    record_key = models.CharField(_("record key"), max_length=128, db_index=True)
     department = models.ForeignKey(
         Department, models.PROTECT, related_name="quality_issues", verbose_name=_("responsible department")
     )

@@ -30,6 +30,7 @@ from rest_framework.filters import BaseFilterBackend
 
 from hub.access.choices import Mode
 from hub.api.errors import BadRequest
+from hub.records.codes import ascii_errors
 
 # Query parameters that are never filters (read by the paginator, the renderer or the views).
 RESERVED_PARAMS = frozenset({"cursor", "page_size", "ordering", "q", "format", "provenance", "as_of"})
@@ -127,6 +128,13 @@ class GovernedFilterBackend(BaseFilterBackend):
                 used.append(param)
         if not used:
             return queryset
+        # a code (or a date) spelled in another script's digits is a 400 naming the parameter
+        wrong = ascii_errors(
+            queryset.model,
+            ((p, filters[p].field_name, v) for p in used for v in request.query_params.getlist(p)),
+        )
+        if wrong:
+            raise exceptions.ValidationError(wrong)
         query = request.query_params.copy()
         for name in list(query):
             if name not in used:

@@ -8,15 +8,12 @@ single statement; calls that write run in one transaction with their audit row.
 """
 
 import contextlib
-import datetime
 import logging
 from functools import cache
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, transaction
 from django.http import JsonResponse
-from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.timezone import is_naive, make_aware
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -28,10 +25,12 @@ from rest_framework.response import Response
 from hub.access import audit
 from hub.access.choices import Mode
 from hub.access.scope import resolve
+from hub.api import dates
 from hub.api.exceptions import BadRequest, NoGrant
 from hub.catalogue import spec as catalogue
 
 from . import history
+from .codes import ascii_errors, validate_ascii
 from .filters import GOVERNED_FILTER_BACKENDS, refuse_unusable
 from .serializers import serializer_for
 
@@ -58,17 +57,15 @@ def refuse_nul(value, where):
 
 
 def parse_as_of(value):
-    """``?as_of=`` as an aware datetime; a bare date means the end of that day."""
-    when = parse_datetime(value)
-    if when is None:
-        day = parse_date(value)
-        if day is None:
-            raise BadRequest(
-                _("as_of: '%(value)s' is not an ISO 8601 date or time.") % {"value": value[:40]},
-                code="invalid_as_of",
-            )
-        when = datetime.datetime.combine(day, datetime.time.max)
-    return make_aware(when) if is_naive(when) else when
+    """``?as_of=`` as an aware datetime; a bare date means the end of that day.
+
+    Strict (ASCII, a real calendar date and time, convertible to UTC): a 400
+    naming ``as_of`` for anything else, never the ValueError Django's parser raises.
+    """
+    try:
+        return dates.parse_instant(value, "as_of")
+    except dates.InvalidDate as exc:
+        raise BadRequest(exc.message, code="invalid_as_of") from None
 
 
 class GovernedViewSet(viewsets.GenericViewSet):
@@ -153,7 +150,9 @@ class GovernedViewSet(viewsets.GenericViewSet):
         model = self.queryset.model
         field = model._meta.get_field(self.dataset.natural_key)
         try:
-            return field.clean(model.normalize_key(key), None)
+            key = model.normalize_key(key)
+            validate_ascii(key, self.dataset.natural_key)  # every natural key is a code
+            return field.clean(key, None)
         except DjangoValidationError as exc:
             raise exceptions.ValidationError({self.dataset.natural_key: exc.messages}) from None
 
@@ -282,6 +281,9 @@ class GovernedViewSet(viewsets.GenericViewSet):
                     )
             self.refuse_unverifiable(checked, verifiable, where)
             refuse_nul(entry[key_name], where + key_name)
+            wrong = ascii_errors(model, ((name, name, value) for name, value in entry.items()))
+            if wrong:
+                raise exceptions.ValidationError({k: [where + m for m in v] for k, v in wrong.items()})
             keys.append(model.normalize_key(entry[key_name]))
         fields = sorted({name for entry in entries for name in entry} | {key_name})
         records = {

@@ -12,6 +12,7 @@ from hub.access.authentication import SystemPrincipal
 from hub.access.choices import Mode
 from hub.api.exceptions import BadRequest
 from hub.records.admin import steward_department_code
+from hub.records.codes import ascii_upper
 from hub.records.filters import refuse_unusable
 from hub.records.views import MAX_VERIFY, GovernedViewSet, parse_as_of
 
@@ -154,7 +155,7 @@ class LicenceViewSet(GovernedViewSet):
             elif name == "status":
                 items[name] = record.current_status == _text(value)
             elif name in ("holder_key", "issuer_code"):
-                items[name] = getattr(record, name) == _text(value).upper()
+                items[name] = getattr(record, name) == ascii_upper(_text(value))
             else:
                 items[name] = self._same(Licence, record, name, value)
         return items
@@ -173,7 +174,7 @@ class LicenceViewSet(GovernedViewSet):
         self.require(Mode.SEARCH)
         for field in HOLDER_LIST_READS:
             refuse_unusable(self.scope, self.dataset, "holder_key", [field])
-        key = holder_key.strip().upper()
+        key = ascii_upper(holder_key)
         queryset = self.get_queryset().currently_valid().filter(holder_key=key)
         page = self.paginate_queryset(queryset)
         data = self.render(page, Mode.SEARCH, many=True)

@@ -61,10 +61,30 @@ def id_variants(number):
         with_checksum(body[:6] + "00000101" + body[14:]),
         number[:17],
         number + "0",
-        "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in number),  # full-width digits
-        "".join(chr(ord(c) + 0x0630) if c.isdigit() else c for c in number),  # Arabic-Indic digits
+        *non_ascii_spellings(number),
         "",
     ]
+
+
+SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+# zeros of other scripts' decimal digits: full-width, Arabic-Indic, Devanagari, Thai, mathematical bold
+OTHER_ZEROS = ["\uff10", "\u0660", "\u0966", "\u0e50", "\U0001d7ce"]
+
+
+def non_ascii_spellings(code):
+    """``code`` with some or all digits in other scripts, as superscripts, or with an invisible mark."""
+
+    def spelled(zero, only=None):
+        return "".join(
+            chr(ord(zero) + int(c)) if c.isdigit() and (only is None or n in only) else c
+            for n, c in enumerate(code)
+        )
+
+    out = [spelled(zero) for zero in OTHER_ZEROS] + [spelled(zero, {len(code) - 3}) for zero in OTHER_ZEROS]
+    out.append("".join(SUPERSCRIPTS[int(c)] if c.isdigit() else c for c in code))
+    out.append(code[:-2] + SUPERSCRIPTS[int(code[-2])] + code[-1] if code[-2].isdigit() else code + "²")
+    out += [code[:4] + mark + code[4:] for mark in ("\u200b", "\u200f", "\ufeff")]
+    return out
 
 
 def birth_variants(number, birth):
@@ -118,8 +138,25 @@ def rows():
             "gender": ["1", "2", "0", "9", "3", "", " 1", "１", "12"],
             "ethnicity": ["", "01", "56", "57", "1", " 01", "xx"],
             "birth_date": birth_variants(number, base["birth_date"]),
-            "birthplace_division": ["", "320102", "320100", "999999", "320102001", " 320102", "32010"],
-            "household_division": ["", "320583", "110101", "3205830", "320583\u00a0"],
+            "birthplace_division": [
+                "",
+                "320102",
+                "320100",
+                "999999",
+                "320102001",
+                " 320102",
+                "32010",
+                *non_ascii_spellings("320102"),
+            ],
+            "household_division": [
+                "",
+                "320583",
+                "110101",
+                "3205830",
+                "320583\u00a0",
+                "３２０５８３",
+                "32058³",
+            ],
             "household_address": text_variants(base["household_address"], 200),
             "residence_address": text_variants(base["residence_address"], 200),
             "death_date": ["", base["birth_date"], "1880-01-01", "2099-12-31", "2001-02-29", " 2001-01-01"],
@@ -211,3 +248,38 @@ def test_a_dataset_whose_rules_have_no_sql_form_is_left_to_python():
     assert acceptance(Entity, columns, lambda field: field.column) is None
     # the person dataset has every form it needs
     assert acceptance(Person, COLUMNS, lambda field: field.column) is not None
+
+
+def test_python_and_sql_both_refuse_every_non_ascii_spelling_of_a_code(server_encoding):
+    """The equivalence above only says SQL accepts nothing Python refuses; here both refuse these."""
+    people = [
+        {c: "" if p.get(c) is None else str(p[c]) for c in COLUMNS} for p in generate_persons(5, seed=3)
+    ]
+    batch = []
+    for person in people:
+        batch += [{**person, "id_number": v} for v in non_ascii_spellings(person["id_number"])]
+        batch += [
+            {**person, "household_division": v} for v in non_ascii_spellings(person["household_division"])
+        ]
+    judged = judged_by_sql(batch, COLUMNS)
+    validate = RowValidator(Person, COLUMNS)
+    for number, row in enumerate(batch):
+        _values, errors = validate(tuple(row[c] for c in COLUMNS))
+        assert errors, ascii(row)
+        assert judged[number][0] is False, ascii(row)
+
+
+def test_a_code_is_refused_in_sql_as_non_ascii_whatever_its_own_sql_form_admits(monkeypatch, server_encoding):
+    """The ASCII rule is the framework's: an SQL form that vouched for anything still meets it."""
+    from population.validators import validate_division_code, validate_id_number
+
+    for validator in (validate_id_number, validate_division_code):
+        monkeypatch.setitem(sqlcheck.SQL_FORMS, validator, lambda column: "true")
+    monkeypatch.setattr(Person, "cross_field_sql", classmethod(lambda cls, columns: "true"))
+    generated = next(generate_persons(1, seed=11))
+    person = {c: "" if generated.get(c) is None else str(generated[c]) for c in COLUMNS}
+    batch = [{**person, "id_number": v} for v in non_ascii_spellings(person["id_number"])]
+    batch += [{**person, "household_division": v} for v in non_ascii_spellings(person["household_division"])]
+    judged = judged_by_sql([person, *batch], COLUMNS)
+    assert judged[0][0] is True  # the lenient forms do accept the plain row
+    assert [ascii(batch[n - 1]) for n, (ok, _typed) in judged.items() if ok and n > 0] == []

@@ -14,6 +14,8 @@ import json
 
 from django.utils.translation import gettext as _
 
+from hub.records.text import forbidden_in
+
 SAMPLE_BYTES = 64 * 1024
 READ_CHARS = 256 * 1024
 MAX_JSON_ROW_CHARS = 4 * 1024 * 1024
@@ -245,6 +247,14 @@ def objects_as_rows(objects):
             raise IngestInputError(
                 _("Row %(row)d carries different items from row 1 (missing %(missing)s, extra %(extra)s).")
                 % {"row": number, "missing": missing or "-", "extra": extra or "-"},
+                code="malformed_row",
+                row=number,
+            )
+        found = forbidden_in(obj)
+        if found:  # JSON escapes can spell text no database holds (NUL, a lone surrogate)
+            raise IngestInputError(
+                _("Row %(row)d, %(field)s: the character %(char)s is not allowed in text.")
+                % {"row": number, "field": found[0][:64], "char": found[1]},
                 code="malformed_row",
                 row=number,
             )

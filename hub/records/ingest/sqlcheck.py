@@ -6,7 +6,8 @@ PostgreSQL fast path. For a dataset whose every rule has an SQL form,
 is true only for a row the row validator would accept *exactly as sent*:
 every cell already in its canonical form (no surrounding whitespace, the key
 already normalised), inside its field's length, choices and validators, and
-the cross-field rules met. Those rows are cast and staged by the database.
+the cross-field rules met, every code (a natural key, a field with a coded
+validator) ASCII. Those rows are cast and staged by the database.
 Every other row (invalid, or merely one the expression cannot vouch for: a
 stray space, a township code, a birth date of today) goes through Python as
 before, which gives the exact reasons. The expression may turn away a valid
@@ -30,6 +31,8 @@ import functools
 import sys
 
 from django.core import validators as core
+
+from hub.records.codes import ascii_sql
 
 # validator -> builder(column SQL) -> SQL boolean, true only when the validator accepts the value
 SQL_FORMS = {}
@@ -140,6 +143,8 @@ def _column(field, column):
         empty_ok = field.blank and field.null  # '' becomes NULL
     if field.choices:
         present.append(f"{column} IN ({', '.join(literal(v) for v, _label in field.flatchoices)})")
+    if any(getattr(v, "coded_identifier", False) for v in field.validators):
+        present.append(ascii_sql(column))  # a code is ASCII, whatever its own SQL form admits
     present += checks
     accepted = " AND ".join(present)
     if empty_ok:
@@ -166,6 +171,8 @@ def acceptance(model, columns, column_sql):
         predicates.append(compiled[0])
         values.append(compiled[1])
     key = model.normalized_key_sql(spelled[fields[0].name])
+    if key is not None:  # every natural key is a code (as the row validator says)
+        key = f"({key} AND {ascii_sql(spelled[fields[0].name])})"
     cross = model.cross_field_sql(spelled)
     if key is None or cross is None:
         return None

@@ -15,6 +15,8 @@ from django.core import exceptions
 from django.core.validators import EMPTY_VALUES
 from django.utils.translation import gettext_lazy as _
 
+from hub.records.codes import validate_ascii
+
 MEMO_LIMIT = 20_000
 
 
@@ -125,6 +127,14 @@ class ColumnValidator:
         return value
 
 
+def _non_ascii_message(key, name):
+    try:
+        validate_ascii(key, name)
+    except exceptions.ValidationError as error:
+        return _messages(error)[0]
+    return ""  # pragma: no cover - the caller checked isascii()
+
+
 def _messages(error):
     return [str(message) for message in error.messages]
 
@@ -159,6 +169,7 @@ class RowValidator:
         key = raw_values[0]
         if key.__class__ is str or (key not in EMPTY_VALUES and not isinstance(key, (dict, list))):
             raw_values = (self.normalize_key(key), *raw_values[1:])
+            key = raw_values[0]
         for check, raw in zip(self.validators, raw_values, strict=True):
             memo = check.memo
             if memo is not None and raw.__class__ is str:
@@ -172,6 +183,10 @@ class RowValidator:
                 errors = errors or {}
                 errors[check.name] = _messages(error)
                 append(None)
+        if key.__class__ is str and not key.isascii() and not (errors and self.key_field in errors):
+            # every natural key is a code: a non-ASCII spelling would be a second record
+            errors = errors or {}
+            errors[self.key_field] = [_non_ascii_message(key, self.key_field)]
         if self.has_cross_field and errors is None:
             cross = self.model.cross_field_errors(dict(zip(self.columns, values, strict=True)))
             if cross:
