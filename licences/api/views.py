@@ -47,7 +47,16 @@ class LicenceViewSet(GovernedViewSet):
         if as_of and not many and isinstance(instance_or_list, Licence):
             # A past version reads with the status it had then: expiry judged on that day.
             instance_or_list.current_status = instance_or_list.status_on(parse_as_of(as_of).date())
+        if not self.scope.usable("valid_to", mode):
+            # "expired" is judged from the end of the term: without that item in the clear the
+            # caller gets the stored state, or the status would tell it the term had ended.
+            for licence in instance_or_list if many else [instance_or_list]:
+                licence.current_status = licence.status
         return super().render(instance_or_list, mode, many=many)
+
+    def status_for(self, record):
+        """The status a verify caller may learn: the derived one only with the term's end verifiable."""
+        return record.current_status if self.scope.usable("valid_to", Mode.VERIFY) else record.status
 
     def clean_key(self, key):
         try:
@@ -114,7 +123,7 @@ class LicenceViewSet(GovernedViewSet):
                 "signature_valid": self._signature_valid(record, entry, items, verifiable),
             }
             if show_status:
-                result["status"] = record.current_status if record is not None else None
+                result["status"] = self.status_for(record) if record is not None else None
             results.append(result)
         self.audit.subject_keys = keys
         self.audit.result_count = sum(r["match"] for r in results)
@@ -153,7 +162,7 @@ class LicenceViewSet(GovernedViewSet):
             elif name == "signature":
                 items[name] = signing.verify(record.content(), _text(value), record.signing_key_id)
             elif name == "status":
-                items[name] = record.current_status == _text(value)
+                items[name] = self.status_for(record) == _text(value)
             elif name in ("holder_key", "issuer_code"):
                 items[name] = getattr(record, name) == ascii_upper(_text(value))
             else:
