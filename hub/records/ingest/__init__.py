@@ -5,13 +5,14 @@ ingest``, ``seed_demo`` and the admin import. See :mod:`.service`.
 """
 
 from .parsing import BodyTooLarge, IngestInputError, detect_format
-from .service import InvalidRows, Outcome, UnknownDataset, find_replay, ingest
+from .service import InvalidRows, Outcome, ReadOnlyDataset, UnknownDataset, find_replay, ingest
 
 __all__ = [
     "BodyTooLarge",
     "IngestInputError",
     "InvalidRows",
     "Outcome",
+    "ReadOnlyDataset",
     "UnknownDataset",
     "detect_format",
     "find_replay",
