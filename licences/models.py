@@ -311,7 +311,7 @@ class Licence(BaseRecord):
         if (before, after) not in allowed:
             return {
                 "status": [
-                    _("A %(before)s licence cannot become %(after)s (rule: licences.transitions).")
+                    _("A licence in state %(before)s cannot move to %(after)s (rule: licences.transitions).")
                     % {"before": _state_label(before), "after": _state_label(after)}
                 ]
             }
@@ -319,7 +319,10 @@ class Licence(BaseRecord):
         if not (str(reason or "").strip() or new_reason):
             return {
                 "status": [
-                    _("Changing a licence from %(before)s to %(after)s needs its reason.")
+                    _(
+                        "Moving a licence from %(before)s to %(after)s needs its reason "
+                        "(rule: licences.transitions)."
+                    )
                     % {"before": _state_label(before), "after": _state_label(after)}
                 ]
             }

@@ -5,10 +5,10 @@ import datetime
 import pytest
 
 from credit.models import CreditRecord, LegalEntity
-from hub.records import context
 from hub.quality.loader import load_quality_rules
 from hub.quality.models import QualityIssue, QualityRule
 from hub.quality.scans import scan
+from hub.records import context
 from tests.credit.factories import make_entity, new_uscc, record_values
 
 pytestmark = pytest.mark.django_db

@@ -131,7 +131,13 @@ def test_each_ingest_path_leaves_history_on_the_model(code, path, divisions):
     assert history_of(model, key, batch)[0].batch  # the batch is named
 
     field, value = case.change
-    report = send(code, [{key_field: row[key_field], field: value}], path, department=case.department, reason="meta change")
+    report = send(
+        code,
+        [{key_field: row[key_field], field: value}],
+        path,
+        department=case.department,
+        reason="meta change",
+    )
     assert report["updated"] == 1, report
     assert_history(model, key, report["batch"].replace("-", ""), case.department, "meta change", "~")
     stored = model.objects.get(**{key_field: key})
@@ -181,7 +187,9 @@ def test_an_admin_save_leaves_history_on_the_model(code, divisions):
     request.user = make_steward(case.department)
     form = types.SimpleNamespace(data={"_change_reason": "meta admin"})
     model_admin.save_model(request, record, form, change=True)
-    [version] = model.history.filter(**{key_field: record.natural_key_value}, history_change_reason="meta admin")
+    [version] = model.history.filter(
+        **{key_field: record.natural_key_value}, history_change_reason="meta admin"
+    )
     assert version.history_type == "~" and version.source_department == case.department
     assert version.batch and version.history_user_id == request.user.pk
     assert str(getattr(model.objects.get(pk=record.pk), field)) == str(value)

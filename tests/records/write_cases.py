@@ -109,7 +109,12 @@ def credit_record_row():
 
 
 def division_row():
-    return {"code": f"320102{next(_serials):03d}", "name": "梅园新村街道", "level": "township", "parent_code": "320102"}
+    return {
+        "code": f"320102{next(_serials):03d}",
+        "name": "梅园新村街道",
+        "level": "township",
+        "parent_code": "320102",
+    }
 
 
 def address_row():
@@ -168,14 +173,20 @@ CASES = {
     # an entity type other than the stored code's
     "credit.legal_entity": Case("scjgj", entity_row, ("name", "南京改名科技有限公司"), {"entity_type": "93"}),
     # a subject key that is no code of the stored subject type
-    "credit.record": Case("scjgj", credit_record_row, ("content", "罚款二万元"), {"subject_key": "NOT-A-CODE"}),
+    "credit.record": Case(
+        "scjgj", credit_record_row, ("content", "罚款二万元"), {"subject_key": "NOT-A-CODE"}
+    ),
     # a level other than the stored code's shape implies
     "geodata.division": Case("mzt", division_row, ("name", "梅园街道"), {"level": "city"}),
     # a longitude outside the province for the stored latitude
-    "geodata.address": Case("gat", address_row, ("full_address", "江苏省南京市玄武区中山路101号"), {"lon": 200.0}),
+    "geodata.address": Case(
+        "gat", address_row, ("full_address", "江苏省南京市玄武区中山路101号"), {"lon": 200.0}
+    ),
     "geodata.place_name": Case("mzt", place_name_row, ("name", "玄武中山二村"), {"lon": 200.0}),
     # a first-level land use other than the stored second-level code's
     "geodata.parcel": Case("zrzyt", parcel_row, ("land_use", "0702"), {"land_use_class": "01"}),
     # a declared area far from the stored geometry's
-    "geodata.resource_unit": Case("zrzyt", resource_unit_row, ("name", "玄武湖湿地登记单元甲"), {"area": 1.0}),
+    "geodata.resource_unit": Case(
+        "zrzyt", resource_unit_row, ("name", "玄武湖湿地登记单元甲"), {"area": 1.0}
+    ),
 }
