@@ -3,9 +3,10 @@
     .venv/bin/python tools/guard_mutations.py [pytest target]
 
 Each mutation is a one-line source edit that disables one guard of the
-governed read path. The script applies it, runs the governed-API test base
-against the population library (SQLite, fast), restores the file, and
-reports how many tests failed. Every row must show at least one failure;
+governed read path (or, in ``WRITE_MUTATIONS``, of the one write path).
+The script applies it, runs the governed-API test base against the
+population library (SQLite, fast) or the mutation's own tests, restores the
+file, and reports how many tests failed. Every row must show at least one failure;
 the script exits non-zero otherwise.
 """
 
@@ -103,11 +104,46 @@ MUTATIONS = [
 ]
 
 
+# Guards of the one write path (issue 17), each run against its own tests: (name, path, old, new, target)
+WRITE_TESTS = "tests/records/test_write_rules.py"
+WRITE_MUTATIONS = [
+    (
+        "partial rows judged without the stored record",
+        "hub/records/ingest/rules.py",
+        "            values, errors = self.judge(stored.get(values[0]), row)\n",
+        "            values, errors = self.judge(None, row)\n",
+        f"{WRITE_TESTS} tests/records/test_write_paths.py",
+    ),
+    (
+        "state transitions not checked",
+        "hub/records/ingest/rules.py",
+        "            transitions = model.transition_errors(before, merged, self.reason)\n",
+        "            transitions = {}\n",
+        WRITE_TESTS,
+    ),
+    (
+        "derived (proxy) datasets writable",
+        "hub/records/ingest/service.py",
+        "    if instead:\n        raise ReadOnlyDataset(\n",
+        "    if False:\n        raise ReadOnlyDataset(\n",
+        WRITE_TESTS,
+    ),
+    (
+        "prepare_row skipped on ingest",
+        "hub/records/ingest/rules.py",
+        "                merged = model.prepare_row(merged)\n",
+        "                pass\n",
+        WRITE_TESTS,
+    ),
+]
+
+
 def main():
-    target = sys.argv[1] if len(sys.argv) > 1 else "tests/population/test_api.py"
+    default = sys.argv[1] if len(sys.argv) > 1 else "tests/population/test_api.py"
     failures_missing = []
     print(f"{'mutation':42s} failing tests")
-    for name, path, old, new in MUTATIONS:
+    for name, path, old, new, *target in MUTATIONS + WRITE_MUTATIONS:
+        targets = (target[0] if target else default).split()
         file = ROOT / path
         original = file.read_text()
         if old not in original:
@@ -117,7 +153,7 @@ def main():
         file.write_text(original.replace(old, new, 1))
         try:
             run = subprocess.run(
-                [sys.executable, "-m", "pytest", target, "-q", "-p", "no:cacheprovider"],
+                [sys.executable, "-m", "pytest", *targets, "-q", "-p", "no:cacheprovider"],
                 cwd=ROOT,
                 capture_output=True,
                 text=True,

@@ -102,10 +102,8 @@ class RecordRules:
             cross = model.cross_field_errors(merged)
             errors = {name: [str(m) for m in messages] for name, messages in cross.items()}
         if not errors:
-            errors = {
-                name: [str(m) for m in messages]
-                for name, messages in model.transition_errors(before, merged, self.reason).items()
-            }
+            transitions = model.transition_errors(before, merged, self.reason)
+            errors = {name: [str(m) for m in messages] for name, messages in transitions.items()}
         if errors:
             return None, errors
         return tuple(merged.get(name) if name in self.derived else row[name] for name in self.columns), None
