@@ -1,9 +1,11 @@
 import django_filters
 
+from hub.records.filters import GovernedFilterSet
+
 from .models import CreditRecord, LegalEntity
 
 
-class LegalEntityFilterSet(django_filters.FilterSet):
+class LegalEntityFilterSet(GovernedFilterSet):
     """Search filters; the governed viewset admits each only if its item is granted in search mode."""
 
     established_after = django_filters.DateFilter(field_name="established_date", lookup_expr="gte")
@@ -28,7 +30,7 @@ class LegalEntityFilterSet(django_filters.FilterSet):
         ]
 
 
-class CreditRecordFilterSet(django_filters.FilterSet):
+class CreditRecordFilterSet(GovernedFilterSet):
     decided_after = django_filters.DateFilter(field_name="decision_date", lookup_expr="gte")
     decided_before = django_filters.DateFilter(field_name="decision_date", lookup_expr="lte")
     listed_after = django_filters.DateFilter(field_name="listed_from", lookup_expr="gte")

@@ -2,6 +2,8 @@
 
 import django_filters
 
+from hub.records.filters import GovernedFilterSet
+
 from .models import Address, Division, Parcel, PlaceName, ResourceUnit, significant_prefix
 
 
@@ -14,7 +16,7 @@ class WithinDivisionFilter(django_filters.CharFilter):
         return qs.filter(**{f"{self.field_name}__startswith": significant_prefix(value.strip())})
 
 
-class DivisionFilterSet(django_filters.FilterSet):
+class DivisionFilterSet(GovernedFilterSet):
     current = django_filters.BooleanFilter(field_name="valid_until", lookup_expr="isnull")
     within = WithinDivisionFilter(field_name="code")
 
@@ -23,7 +25,7 @@ class DivisionFilterSet(django_filters.FilterSet):
         fields = ["code", "name", "level", "parent_code"]
 
 
-class AddressFilterSet(django_filters.FilterSet):
+class AddressFilterSet(GovernedFilterSet):
     division = WithinDivisionFilter(field_name="division_code")
 
     class Meta:
@@ -31,7 +33,7 @@ class AddressFilterSet(django_filters.FilterSet):
         fields = ["address_code", "full_address", "division_code"]
 
 
-class PlaceNameFilterSet(django_filters.FilterSet):
+class PlaceNameFilterSet(GovernedFilterSet):
     division = WithinDivisionFilter(field_name="division_code")
 
     class Meta:
@@ -39,7 +41,7 @@ class PlaceNameFilterSet(django_filters.FilterSet):
         fields = ["place_code", "name", "category", "division_code"]
 
 
-class ParcelFilterSet(django_filters.FilterSet):
+class ParcelFilterSet(GovernedFilterSet):
     county = WithinDivisionFilter(field_name="unit_number")
     area_min = django_filters.NumberFilter(field_name="area", lookup_expr="gte")
     area_max = django_filters.NumberFilter(field_name="area", lookup_expr="lte")
@@ -49,7 +51,7 @@ class ParcelFilterSet(django_filters.FilterSet):
         fields = ["unit_number", "land_use_class", "land_use", "ownership", "right_type"]
 
 
-class ResourceUnitFilterSet(django_filters.FilterSet):
+class ResourceUnitFilterSet(GovernedFilterSet):
     division = WithinDivisionFilter(field_name="division_code")
 
     class Meta:

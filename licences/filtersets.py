@@ -1,17 +1,22 @@
 import django_filters
 from django.db.models import Q
 
+from hub.records.filters import GovernedFilterSet
+
 from .choices import LicenceStatus
 from .models import Licence
 
 
-class LicenceFilterSet(django_filters.FilterSet):
+class LicenceFilterSet(GovernedFilterSet):
     """Search filters; the governed viewset admits each only if its item is granted in search mode.
 
     ``status`` filters the derived status (``expired`` included), so it needs
-    the queryset annotated by ``with_current_status()``. ``valid_on`` (a day
-    the licence was within its term) counts as a filter on ``valid_to``.
+    the queryset annotated by ``with_current_status()``, and reads the term's
+    end too. ``valid_on`` (a day the licence was within its term) reads both
+    ends of the term.
     """
+
+    reads = {"status": ("status", "valid_to"), "valid_on": ("valid_from", "valid_to")}
 
     licence_type = django_filters.CharFilter(field_name="licence_type")
     status = django_filters.ChoiceFilter(

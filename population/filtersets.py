@@ -1,9 +1,11 @@
 import django_filters
 
+from hub.records.filters import GovernedFilterSet
+
 from .models import Person
 
 
-class PersonFilterSet(django_filters.FilterSet):
+class PersonFilterSet(GovernedFilterSet):
     """Search filters; the governed viewset admits each only if its item is granted in search mode."""
 
     birth_date_after = django_filters.DateFilter(field_name="birth_date", lookup_expr="gte")

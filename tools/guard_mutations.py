@@ -37,27 +37,27 @@ MUTATIONS = [
     ),
     (
         "filters not checked against grants",
-        "hub/records/views.py",
-        '            if declared.field_name.split("__")[0] not in allowed:\n',
-        "            if False:\n",
+        "hub/records/filters.py",
+        "refuse_unusable(view.scope, view.dataset, param, items_read(filterset_class, param))",
+        "None",
     ),
     (
         "ordering not checked against grants",
-        "hub/records/views.py",
-        "            if name not in allowed:\n",
-        "            if False:\n",
+        "hub/records/filters.py",
+        "            refuse_unusable(view.scope, dataset, self.ordering_param, [name])\n",
+        "            pass\n",
     ),
     (
         "q searches every search field",
-        "hub/records/views.py",
-        "            searchable = [f for f in self.search_fields if f in allowed]\n",
-        "            searchable = list(self.search_fields)\n",
+        "hub/records/filters.py",
+        "        searchable = [name for name in view.search_fields if scope.usable(name, Mode.SEARCH)]\n",
+        "        searchable = list(view.search_fields)\n",
     ),
     (
         "verify items not checked against grants",
         "hub/records/views.py",
-        "                if name not in verifiable:\n",
-        "                if False:\n",
+        "            if name not in verifiable:\n",
+        "            if False:\n",
     ),
     (
         "history shows every item",
@@ -101,10 +101,95 @@ MUTATIONS = [
         "            if item is None or item.sharing_type == SharingType.NOT_SHARED:\n",
         "            if item is None:\n",
     ),
+    # -- governed reads: masked items, sealed cursors, declared reads, composed responses --------
+    (
+        "masked grants usable for comparisons",
+        "hub/access/scope.py",
+        "        return self.mode_of(field) >= mode and not self.masked(field, mode)\n",
+        "        return self.mode_of(field) >= mode\n",
+        "tests/records/test_governed_reads.py",
+    ),
+    (
+        "verify compares masked items",
+        "hub/records/views.py",
+        "            refuse_unusable(self.scope, self.dataset, where + name, [name], Mode.VERIFY)\n",
+        "            pass\n",
+        "tests/records/test_governed_reads.py",
+    ),
+    (
+        "cursor not bound to caller and query",
+        "hub/records/cursors.py",
+        '    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()\n',
+        '    return b""\n',
+        "tests/records/test_governed_reads.py",
+    ),
+    (
+        "cursor carries its position in clear",
+        "hub/records/cursors.py",
+        "    token = _cipher(settings.SECRET_KEY).encrypt(plain, [bound_to])\n",
+        "    token = plain\n",
+        "tests/records/test_governed_reads.py",
+    ),
+    (
+        "undeclared filter reads not found",
+        "hub/records/filters.py",
+        "        if read - declared:\n",
+        "        if False:\n",
+        "tests/records/test_governed_reads.py",
+    ),
+    (
+        "valid_on declares one end of the term",
+        "licences/filtersets.py",
+        '"valid_on": ("valid_from", "valid_to")',
+        '"valid_on": ("valid_to",)',
+        "tests/licences/test_api.py",
+    ),
+    (
+        "holder list needs only the holder item",
+        "licences/api/views.py",
+        "        for field in HOLDER_LIST_READS:\n",
+        '        for field in ("holder_key",):\n',
+        "tests/licences/test_api.py",
+    ),
+    (
+        "dossier lists licences without a holder search",
+        "credit/api/dossier.py",
+        "        if not all(scope.usable(field, Mode.SEARCH) for field in licence_search_reads()):\n",
+        "        if False:\n",
+        "tests/credit/test_dossier.py",
+    ),
+    (
+        "dossier judges existence from unseen datasets",
+        "credit/api/dossier.py",
+        "        known = bool(identity[0]) or bool(licences[0]) or credit[0] is not None\n",
+        "        known = True\n",
+        "tests/credit/test_dossier.py",
+    ),
+    (
+        "history shows changes of hidden characters",
+        "hub/records/history.py",
+        "                if shown_old != shown_new:\n",
+        "                if True:\n",
+        "tests/records/test_governed_reads.py",
+    ),
+    (
+        "masked names show their length",
+        "hub/records/masking.py",
+        '    return text[:1] + "**" if text else text\n',
+        '    return text[:1] + "*" * max(len(text) - 1, 1) if text else text\n',
+        "tests/records/test_governed_reads.py",
+    ),
+    (
+        "feedback with a verify grant",
+        "hub/quality/feedback.py",
+        "    if scope.mode_of(item_spec.field) < Mode.LOOKUP:\n",
+        "    if scope.mode_of(item_spec.field) < Mode.VERIFY:\n",
+        "tests/quality/test_api.py",
+    ),
 ]
 
 
-# Guards of the one write path (issue 17), each run against its own tests: (name, path, old, new, target)
+# Guards of the one write path (issue 17), each run against its own tests (the paths after the edit)
 WRITE_TESTS = "tests/records/test_write_rules.py"
 WRITE_MUTATIONS = [
     (
@@ -112,7 +197,8 @@ WRITE_MUTATIONS = [
         "hub/records/ingest/rules.py",
         "            values, errors = self.judge(stored.get(values[0]), row)\n",
         "            values, errors = self.judge(None, row)\n",
-        f"{WRITE_TESTS} tests/records/test_write_paths.py",
+        WRITE_TESTS,
+        "tests/records/test_write_paths.py",
     ),
     (
         "state transitions not checked",
@@ -139,11 +225,10 @@ WRITE_MUTATIONS = [
 
 
 def main():
-    default = sys.argv[1] if len(sys.argv) > 1 else "tests/population/test_api.py"
+    target = sys.argv[1] if len(sys.argv) > 1 else "tests/population/test_api.py"
     failures_missing = []
     print(f"{'mutation':42s} failing tests")
-    for name, path, old, new, *target in MUTATIONS + WRITE_MUTATIONS:
-        targets = (target[0] if target else default).split()
+    for name, path, old, new, *own_target in MUTATIONS + WRITE_MUTATIONS:
         file = ROOT / path
         original = file.read_text()
         if old not in original:
@@ -153,7 +238,7 @@ def main():
         file.write_text(original.replace(old, new, 1))
         try:
             run = subprocess.run(
-                [sys.executable, "-m", "pytest", *targets, "-q", "-p", "no:cacheprovider"],
+                [sys.executable, "-m", "pytest", *(own_target or [target]), "-q", "-p", "no:cacheprovider"],
                 cwd=ROOT,
                 capture_output=True,
                 text=True,

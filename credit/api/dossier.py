@@ -24,11 +24,19 @@ from population.validators import validate_id_number
 
 from ..choices import SubjectType
 from ..models import CreditSummary, LegalEntity
-from ..summary import has_records, summarize
+from ..summary import summarize
 from ..validators import normalize_uscc, validate_uscc
-from .views import subject_exists
 
 DOSSIER = "subjects"  # the audit row's dataset label for a dossier call
+
+
+def licence_search_reads():
+    """The licence items a holder's list reads, or () when the licences library is not installed."""
+    try:
+        from licences.api.views import HOLDER_LIST_READS
+    except ImportError:
+        return ()
+    return HOLDER_LIST_READS
 
 
 def licence_rows(holder_key):
@@ -72,7 +80,8 @@ class SubjectDossierViewSet(GovernedViewSet):
         self.audit.mode = Mode.LOOKUP.api_name
         super(GovernedViewSet, self).initial(request, *args, **kwargs)
 
-    def section_scope(self, dataset_code):
+    def section_scope(self, dataset_code, mode=Mode.LOOKUP):
+        """The caller's scope on a section's dataset, or None when it holds nothing there at ``mode``."""
         try:
             dataset = catalogue.get(dataset_code)
         except catalogue.UnknownDataset:
@@ -80,14 +89,15 @@ class SubjectDossierViewSet(GovernedViewSet):
         scope = resolve(self.request, dataset)
         if scope.purpose_missing:
             self.purpose_missing = True
-        return dataset, (scope if scope.has(Mode.LOOKUP) else None)
+        return dataset, (scope if scope.has(mode) else None)
 
     def record_section(self, dataset_code, model, key):
+        """The subject's own record, as ``GET /{dataset}/{key}/`` would show it (lookup mode)."""
         dataset, scope = self.section_scope(dataset_code)
         if scope is None:
             return None, []
-        instance = model.objects.filter(**{dataset.natural_key: key}).first()
         fields = scope.fields(Mode.LOOKUP)
+        instance = model.objects.filter(**{dataset.natural_key: key}).first()
         if instance is None:
             return {}, []
         serializer = serializer_for(model)(
@@ -96,14 +106,23 @@ class SubjectDossierViewSet(GovernedViewSet):
         return serializer.data, [dataset.by_field[f].code for f in fields]
 
     def licence_section(self, key):
-        dataset, scope = self.section_scope("licences.licence")
+        """The holder's valid licences, as ``GET /licences/licences/holders/{key}/`` would list them.
+
+        Listing a holder's licences is a search by holder and validity: it
+        needs, in search mode and unmasked, every item that list reads
+        (``licence_search_reads``); without them the section is left out, so
+        the dossier does not tell whether the subject holds any licence.
+        """
+        dataset, scope = self.section_scope("licences.licence", Mode.SEARCH)
         if scope is None:
+            return None, []
+        if not all(scope.usable(field, Mode.SEARCH) for field in licence_search_reads()):
             return None, []
         rows = licence_rows(key)
         if rows is None:
             return None, []
-        fields = scope.fields(Mode.LOOKUP)
-        masks = scope.masks(Mode.LOOKUP)
+        fields = scope.fields(Mode.SEARCH)
+        masks = scope.masks(Mode.SEARCH)
         section = []
         for row in rows:
             entry = {}
@@ -112,12 +131,13 @@ class SubjectDossierViewSet(GovernedViewSet):
                     value = row[name]
                     value = value.isoformat() if hasattr(value, "isoformat") else value
                     entry[name] = mask(masks[name], value) if name in masks else value
-                if name == "licence_type" and "licence_type_name" in row:
+                if name == "licence_type" and name not in masks and "licence_type_name" in row:
                     entry["licence_type_name"] = row["licence_type_name"]
             section.append(entry)
         return section, [dataset.by_field[f].code for f in fields]
 
     def credit_section(self, subject_type, key):
+        """The credit summary, as ``GET /credit/…/{key}/summary/`` gives it (lookup on credit.summary)."""
         dataset, scope = self.section_scope("credit.summary")
         if scope is None:
             return None, []
@@ -143,7 +163,10 @@ class SubjectDossierViewSet(GovernedViewSet):
             if getattr(self, "purpose_missing", False):
                 detail += " " + _("Some of your grants require an X-Purpose header naming the matter.")
             raise NoGrant(DOSSIER, "lookup", detail)
-        known = subject_exists(subject_type, key) or bool(licences[0]) or has_records(key)
+        # Whether the subject is known is judged from the sections the caller sees, and from
+        # nothing else: a record in a dataset it holds no grant on must not turn a 404 into a 200.
+        # A credit summary is an answer for any key (no public record is an answer too).
+        known = bool(identity[0]) or bool(licences[0]) or credit[0] is not None
         if not known:
             raise exceptions.NotFound(_("No subject with this key."))
         body = {"subject": key, "subject_type": subject_type, "sections": list(granted)}

@@ -1,5 +1,4 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
@@ -12,7 +11,7 @@ from population.validators import validate_id_number
 from ..choices import SubjectType
 from ..filtersets import CreditRecordFilterSet, LegalEntityFilterSet
 from ..models import CreditRecord, CreditSummary, LegalEntity
-from ..summary import has_records, summarize
+from ..summary import summarize
 from ..validators import normalize_uscc, validate_uscc
 
 
@@ -30,16 +29,6 @@ class CreditRecordViewSet(GovernedViewSet):
     queryset = CreditRecord.objects.all()
     filterset_class = CreditRecordFilterSet
     search_fields = ("subject_name", "content", "list_name")
-
-
-def subject_exists(subject_type, key):
-    if subject_type == SubjectType.ENTITY:
-        from credit.lookup import entity_exists
-
-        return entity_exists(key)
-    from population.lookup import person_exists
-
-    return person_exists(key)
 
 
 class CreditSummaryViewSet(GovernedViewSet):
@@ -64,8 +53,9 @@ class CreditSummaryViewSet(GovernedViewSet):
         self.audit.subject_keys = [key]
         raw = request.query_params.get("as_of")
         when = parse_as_of(raw) if raw else None
-        if not subject_exists(subject_type, key) and not has_records(key, when):
-            raise exceptions.NotFound(_("No subject with this key."))
+        # The summary answers for any well-formed key, with zero counts where no record is public:
+        # a 404 for "no record at all" would tell a summary-only caller whether the subject exists
+        # in other datasets, or has records that are no longer public.
         self.audit.items = [self.dataset.by_field["subject_key"].code]
         self.audit.result_count = 1
         return Response(summarize(key, subject_type, when))

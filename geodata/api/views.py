@@ -5,9 +5,6 @@ without that grant they are refused, and the features they return carry
 only the properties the caller holds in search mode (masked as granted).
 """
 
-import base64
-import binascii
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -18,6 +15,7 @@ from rest_framework.response import Response
 
 from hub.access.choices import Mode
 from hub.api.exceptions import BadRequest, NoGrant
+from hub.records import cursors
 from hub.records.views import GovernedViewSet
 
 from .. import geometry as geo
@@ -96,14 +94,23 @@ class SpatialMixin:
         return size
 
     def after(self):
-        """The opaque keyset cursor (an internal id; never a natural key, which may not be granted)."""
+        """The sealed keyset cursor: an internal id, encrypted for this caller and this query."""
         raw = self.request.query_params.get("after")
         if not raw:
             return None
         try:
-            return int(base64.urlsafe_b64decode(raw.encode() + b"==").decode())
-        except (ValueError, binascii.Error, UnicodeDecodeError):
-            raise BadRequest(_("after: not a cursor this API returned."), code="invalid_cursor") from None
+            position = cursors.unseal(raw, self._cursor_binding())["after"]
+            if not isinstance(position, int) or isinstance(position, bool):
+                raise cursors.InvalidCursor(raw)
+            return position
+        except (cursors.InvalidCursor, KeyError, TypeError):
+            raise BadRequest(
+                _("after: not a cursor this API gave you for this query; pass the next link back unchanged."),
+                code="invalid_cursor",
+            ) from None
+
+    def _cursor_binding(self):
+        return cursors.binding(self.request, exclude=("after", "page_size"))
 
     def spatial_page(self, shape):
         """One page of records intersecting ``shape``, as a FeatureCollection with a ``next`` link."""
@@ -112,7 +119,7 @@ class SpatialMixin:
         records, more = intersecting(queryset, shape, stats=stats, limit=self.page_size(), after=self.after())
         next_url = None
         if more and records:
-            cursor = base64.urlsafe_b64encode(str(records[-1].pk).encode()).decode().rstrip("=")
+            cursor = cursors.seal({"after": records[-1].pk}, self._cursor_binding())
             params = self.request.query_params.copy()
             params["after"] = cursor
             next_url = self.request.build_absolute_uri(f"{self.request.path}?{params.urlencode()}")

@@ -44,6 +44,15 @@ class Scope:
         """Masked unless some grant at ``mode`` or above is in the clear."""
         return not any(m >= mode and not masked for m, masked in self._grants.get(field, ()))
 
+    def usable(self, field, mode):
+        """Whether ``field`` may be *used* at ``mode`` — compared, filtered, ordered, searched.
+
+        Only a grant at ``mode`` or above in the clear allows it: a masked grant
+        is for display only, since every comparison against a masked value
+        reveals part of what the mask hides.
+        """
+        return self.mode_of(field) >= mode and not self.masked(field, mode)
+
     def masks(self, mode):
         """``{field: masking rule}`` for the fields shown masked at ``mode``."""
         by_field = self.dataset.by_field

@@ -5,44 +5,15 @@ import logging
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from hub.records.sources import SourceRuleViolation
 
+from .errors import BadRequest, NoGrant, PayloadTooLarge, ServiceUnavailable  # noqa: F401 (re-exported)
+
 log = logging.getLogger(__name__)
-
-
-class BadRequest(exceptions.APIException):
-    status_code = 400
-    default_code = "invalid"
-
-
-class NoGrant(exceptions.PermissionDenied):
-    """403 naming the dataset and the mode missing, never data."""
-
-    default_code = "no_grant"
-
-    def __init__(self, dataset, mode, detail=None):
-        self.dataset = dataset
-        self.mode = mode
-        super().__init__(
-            detail
-            or _("No active %(mode)s grant on dataset %(dataset)s.") % {"mode": mode, "dataset": dataset}
-        )
-
-
-class PayloadTooLarge(exceptions.APIException):
-    status_code = 413
-    default_code = "too_large"
-
-
-class ServiceUnavailable(exceptions.APIException):
-    status_code = 503
-    default_code = "unavailable"
-    default_detail = gettext_lazy("The database is unavailable; try again shortly.")
 
 
 def flatten_errors(detail, prefix=""):

@@ -4,7 +4,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hub.access.models import Grant
+from hub.access.choices import Mode
+from hub.access.scope import resolve
 from hub.catalogue import spec as catalogue
 from hub.catalogue.models import DataItem, Department
 
@@ -33,20 +34,27 @@ def resolve_item(dataset_spec, item):
     return found
 
 
-def report(system, *, dataset, key, item, message):
-    """Open (or join) the feedback issue on one value; returns ``(issue, created)``."""
+def report(request, *, dataset, key, item, message):
+    """Open (or join) the feedback issue on one value; returns ``(issue, created)``.
+
+    Reporting on a record says whether a record exists under the key (404
+    otherwise), so it needs what a lookup of that record needs: the item
+    granted in lookup mode or above, X-Purpose included when the grant asks
+    for it. Without it the answer is the same 403 whether or not the record
+    exists.
+    """
+    system = request.user.system
     try:
         spec = catalogue.get(dataset)
     except catalogue.UnknownDataset:
         raise FeedbackError("dataset", _("Unknown dataset %(dataset)s.") % {"dataset": dataset}) from None
     item_spec = resolve_item(spec, item)
-    if not Grant.objects.active().filter(system=system, item__code=item_spec.code).exists():
-        raise FeedbackError(
-            "item",
-            _("No active grant on %(item)s: only its consumers can report on it.") % {"item": item_spec.code},
-            status=403,
-            code="no_grant",
-        )
+    scope = resolve(request, spec)
+    if scope.mode_of(item_spec.field) < Mode.LOOKUP:
+        detail = scope.missing_detail(Mode.LOOKUP) or _(
+            "Reporting on %(item)s needs it granted in lookup or search mode."
+        ) % {"item": item_spec.code}
+        raise FeedbackError("item", detail, status=403, code="no_grant")
     model = spec.model
     key_field = model._meta.get_field(spec.natural_key)
     normalized = model.normalize_key(key)

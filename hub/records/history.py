@@ -17,9 +17,10 @@ def _plain(value):
 def versions(model, key_field, key, fields, masks):
     """Versions of one record, newest first, showing changes to ``fields`` only.
 
-    A version that changed none of ``fields`` is left out altogether (and not
-    counted), so the history reveals nothing about items the caller was not
-    granted — not even that they changed.
+    A version that changed none of ``fields`` visibly is left out altogether
+    (and not counted), so the history reveals nothing about items the caller
+    was not granted, nor about the hidden part of masked ones — not even that
+    they changed.
     """
     rows = (
         model.history.filter(**{key_field: key})
@@ -43,10 +44,12 @@ def versions(model, key_field, key, fields, masks):
             new = row[name]
             if old != new and not (previous is None and new in (None, "")):
                 rule = masks.get(name)
-                changes[name] = {
-                    "old": mask(rule, _plain(old)) if rule else _plain(old),
-                    "new": mask(rule, _plain(new)) if rule else _plain(new),
-                }
+                shown_old = mask(rule, _plain(old)) if rule else _plain(old)
+                shown_new = mask(rule, _plain(new)) if rule else _plain(new)
+                # A change to hidden characters only is not shown: "丁** → 丁**" would say that
+                # the masked part changed, and when.
+                if shown_old != shown_new:
+                    changes[name] = {"old": shown_old, "new": shown_new}
         if changes or row["history_type"] == "-":
             shown.append(
                 {

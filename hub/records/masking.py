@@ -10,8 +10,9 @@ def _keep(text, head, tail):
 
 
 def _name(text):
-    # Keep the surname (the first character; 复姓 are rare enough to accept).
-    return text[:1] + "*" * max(len(text) - 1, 1) if text else text
+    # Keep the surname (the first character; 复姓 are rare enough to accept) and hide the length of
+    # the rest too: "丁*" against "丁**" would tell a two-character name from a three-character one.
+    return text[:1] + "**" if text else text
 
 
 def _date(text):

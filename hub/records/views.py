@@ -15,7 +15,6 @@ from functools import cache
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import Q
 from django.http import JsonResponse
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timezone import is_naive, make_aware
@@ -35,12 +34,11 @@ from hub.api.exceptions import BadRequest, NoGrant
 from hub.catalogue import spec as catalogue
 
 from . import history
+from .filters import GOVERNED_FILTER_BACKENDS, refuse_unusable
 from .serializers import serializer_for
 
 log = logging.getLogger(__name__)
 
-# Query parameters that are never filters.
-RESERVED_PARAMS = frozenset({"cursor", "page_size", "ordering", "q", "format", "provenance", "as_of"})
 MAX_VERIFY = 1000
 
 provenance_hooks = []  # callables (dataset, instance, fields) -> {field: {extra keys}}
@@ -89,6 +87,8 @@ class GovernedViewSet(viewsets.GenericViewSet):
 
     filterset_class = None
     search_fields: tuple = ()
+    filter_backends = GOVERNED_FILTER_BACKENDS
+    default_ordering = ("-id",)  # internal position, newest first; never a record value
     extra_params: tuple = ()  # query parameters a library action reads itself (e.g. geodata's bbox)
     lookup_url_kwarg = "key"
     lookup_value_regex = "[^/]+"
@@ -255,62 +255,6 @@ class GovernedViewSet(viewsets.GenericViewSet):
             self.audit.subject_keys = [getattr(obj, key) for obj in page]
         return self.get_paginated_response(data)
 
-    def filter_queryset(self, queryset):
-        params = self.request.query_params
-        allowed = set(self.scope.fields(Mode.SEARCH))
-        filters = self.filterset_class.base_filters if self.filterset_class else {}
-        for param in params:
-            if param in RESERVED_PARAMS or param in self.extra_params:
-                continue
-            declared = filters.get(param)
-            if declared is None:
-                raise BadRequest(
-                    _("Unknown query parameter '%(param)s'.") % {"param": param},
-                    code="unknown_parameter",
-                )
-            if declared.field_name.split("__")[0] not in allowed:
-                raise BadRequest(
-                    _("Parameter '%(param)s' filters an item not granted in search mode.") % {"param": param},
-                    code="parameter_not_granted",
-                )
-        if self.filterset_class and any(p in filters for p in params):
-            filterset = self.filterset_class(data=params, queryset=queryset, request=self.request)
-            if not filterset.is_valid():
-                raise exceptions.ValidationError(filterset.errors)
-            queryset = filterset.qs
-        text = params.get("q")
-        if text is not None:
-            searchable = [f for f in self.search_fields if f in allowed]
-            if not searchable:
-                raise BadRequest(
-                    _("Parameter 'q' searches no item granted in search mode."),
-                    code="parameter_not_granted",
-                )
-            condition = Q()
-            for name in searchable:
-                condition |= Q(**{f"{name}__icontains": text})
-            queryset = queryset.filter(condition)
-        self.resolved_ordering = self.clean_ordering(params.get("ordering"), allowed)
-        return queryset
-
-    def clean_ordering(self, raw, allowed):
-        if not raw:
-            return None
-        ordering = []
-        for term in raw.split(","):
-            name = term.strip().lstrip("-")
-            if name not in self.dataset.by_field:
-                raise BadRequest(
-                    _("ordering: unknown item '%(name)s'.") % {"name": name[:64]}, code="unknown_ordering"
-                )
-            if name not in allowed:
-                raise BadRequest(
-                    _("ordering: item '%(name)s' is not granted in search mode.") % {"name": name},
-                    code="parameter_not_granted",
-                )
-            ordering.append(term.strip())
-        return ordering + ["id"]
-
     # -- verify -----------------------------------------------------------
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
@@ -350,14 +294,7 @@ class GovernedViewSet(viewsets.GenericViewSet):
                         + _("%(name)s: expected a single value, not an array or object.") % {"name": name},
                         code="invalid",
                     )
-            for name in checked:
-                if name not in verifiable:
-                    raise NoGrant(
-                        self.dataset.code,
-                        "verify",
-                        _("Item %(item)s is not granted in verify mode.")
-                        % {"item": self.dataset.by_field[name].code},
-                    )
+            self.refuse_unverifiable(checked, verifiable, where)
             refuse_nul(entry[key_name], where + key_name)
             keys.append(model.normalize_key(entry[key_name]))
         fields = sorted({name for entry in entries for name in entry} | {key_name})
@@ -378,6 +315,23 @@ class GovernedViewSet(viewsets.GenericViewSet):
         self.audit.result_count = sum(r["match"] for r in results)
         self.audit.items = [self.dataset.by_field[f].code for f in fields]
         return Response(results if many else results[0])
+
+    def refuse_unverifiable(self, checked, verifiable, where=""):
+        """403 for an item not granted in verify mode, 400 for one granted only masked.
+
+        A masked grant is for display only: comparing submitted values with a
+        masked item would reveal its hidden characters (366 candidate dates in
+        one batch find a masked birth date).
+        """
+        for name in checked:
+            if name not in verifiable:
+                raise NoGrant(
+                    self.dataset.code,
+                    "verify",
+                    _("Item %(item)s is not granted in verify mode.")
+                    % {"item": self.dataset.by_field[name].code},
+                )
+            refuse_unusable(self.scope, self.dataset, where + name, [name], Mode.VERIFY)
 
     @staticmethod
     def _same(model, record, name, value):

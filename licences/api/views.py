@@ -10,14 +10,18 @@ from rest_framework.response import Response
 
 from hub.access.authentication import SystemPrincipal
 from hub.access.choices import Mode
-from hub.api.exceptions import BadRequest, NoGrant
+from hub.api.exceptions import BadRequest
 from hub.records.admin import steward_department_code
+from hub.records.filters import refuse_unusable
 from hub.records.views import MAX_VERIFY, GovernedViewSet, parse_as_of
 
 from .. import identifiers, services, signing
 from ..filtersets import LicenceFilterSet
 from ..models import Licence, LicenceType
 from .serializers import LicenceSerializer, LicenceTypeSerializer
+
+# A holder's valid licences are found by these items (the holder, and what "currently valid" reads).
+HOLDER_LIST_READS = ("holder_key", "status", "valid_from", "valid_to")
 
 
 def _text(value):
@@ -83,14 +87,7 @@ class LicenceViewSet(GovernedViewSet):
                     raise BadRequest(
                         where + _("unknown item '%(name)s'.") % {"name": str(name)[:64]}, code="unknown_item"
                     )
-            for name in checked:
-                if name not in verifiable:
-                    raise NoGrant(
-                        dataset.code,
-                        "verify",
-                        _("Item %(item)s is not granted in verify mode.")
-                        % {"item": dataset.by_field[name].code},
-                    )
+            self.refuse_unverifiable(checked, verifiable, where)
             if "surface_data" in entry and not isinstance(entry["surface_data"], dict):
                 raise exceptions.ValidationError(
                     {"surface_data": [where + _("Send the surface items as an object of item → value.")]}
@@ -153,18 +150,16 @@ class LicenceViewSet(GovernedViewSet):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=False, methods=["get"], url_path=r"holders/(?P<holder_key>[0-9A-Za-z]+)")
     def holder(self, request, holder_key=None):
-        """All currently valid licences of one holder; needs a search grant on the holder item."""
-        self.audit.mode = Mode(Mode.SEARCH).api_name
-        if self.scope.mode_of("holder_key") < Mode.SEARCH:
-            raise NoGrant(
-                self.dataset.code,
-                "search",
-                self.scope.missing_detail(Mode.SEARCH)
-                or _("Listing a holder's licences needs a search grant on %(item)s.")
-                % {"item": self.dataset.by_field["holder_key"].code},
-            )
+        """All currently valid licences of one holder.
+
+        This is a search by holder (and by validity), so it needs, in search
+        mode and unmasked, the holder item and every item the validity test
+        reads — as ``GET /licences/licences/?holder_key=…&valid_on=…`` would.
+        """
+        self.require(Mode.SEARCH)
+        for field in HOLDER_LIST_READS:
+            refuse_unusable(self.scope, self.dataset, "holder_key", [field])
         key = holder_key.strip().upper()
-        self.resolved_ordering = ["licence_type", "id"]
         queryset = self.get_queryset().currently_valid().filter(holder_key=key)
         page = self.paginate_queryset(queryset)
         data = self.render(page, Mode.SEARCH, many=True)

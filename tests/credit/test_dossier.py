@@ -46,7 +46,7 @@ def test_person_dossier_with_credit_summary():
     before = AuditEntry.objects.count()
     body = dossier(client, person.id_number).json()
     assert body["sections"] == ["person", "credit"]
-    assert body["person"] == {"name": person.name[0] + "*" * (len(person.name) - 1), "gender": person.gender}
+    assert body["person"] == {"name": person.name[0] + "**", "gender": person.gender}
     assert body["credit"]["negative"]["dishonest_debtor"] == 1
     assert AuditEntry.objects.count() == before + 1
     assert last_audit().items == ["population.person.name", "population.person.gender", SUMMARY]
@@ -105,8 +105,9 @@ def test_no_grant_looks_the_same_for_known_and_unknown_subjects():
 
 
 def test_unknown_subject_is_404_and_bad_key_400():
-    _s, client = make_system(grants=[("population.person.name", "lookup", False), (SUMMARY, "lookup", False)])
+    _s, client = make_system(grants=[("population.person.name", "lookup", False)])
     assert dossier(client, "11010519491231002X").status_code == 404
+    _s, client = make_system(grants=[("credit.legal_entity.name", "lookup", False)])
     assert dossier(client, new_uscc()).status_code == 404
     bad = dossier(client, "12345")
     assert bad.status_code == 400
@@ -127,7 +128,45 @@ def test_revoked_grant_closes_its_section_on_the_next_call():
     assert dossier(client, person.id_number).json()["sections"] == ["person"]
 
 
+def test_a_credit_summary_answers_for_any_key_so_the_dossier_does_not_reveal_unseen_records():
+    """Whether a person exists is not the summary holder's to learn: 200 with zero counts either way."""
+    person = make_person()
+    _s, client = make_system(grants=[("population.person.name", "lookup", False), (SUMMARY, "lookup", False)])
+    unknown = dossier(client, "11010519491231002X").json()
+    assert unknown["person"] is None and unknown["credit"]["negative_total"] == 0
+    _s, summary_only = make_system(grants=[(SUMMARY, "lookup", False)])
+    known, missing = dossier(summary_only, person.id_number), dossier(summary_only, "11010519491231002X")
+    assert known.status_code == missing.status_code == 200
+
+    def same_shape(response, key):
+        body = response.json()
+        del body["credit"]["as_of"]  # the time of the call
+        return str(body).replace(key, "KEY")
+
+    assert same_shape(known, person.id_number) == same_shape(missing, "11010519491231002X")
+
+
 # -- licences section (licences library) --------------------------------------------------------
+
+HOLDER_SEARCH = [
+    ("licences.licence.holder_key", "search", False),
+    ("licences.licence.status", "search", False),
+    ("licences.licence.valid_from", "search", False),
+    ("licences.licence.valid_to", "search", False),
+]
+
+
+def test_licence_section_needs_what_a_holder_search_needs():
+    """A lookup grant on the licence type is not a search by holder: no section, and so no dossier."""
+    from tests.licences.helpers import issue_id_card
+
+    person = make_person()
+    issue_id_card(person)
+    _s, client = make_system(grants=[("licences.licence.licence_type", "lookup", False)])
+    assert dossier(client, person.id_number).status_code == 403
+    masked_holder = [("licences.licence.holder_key", "search", True), *HOLDER_SEARCH[1:]]
+    _s, client = make_system(grants=[*masked_holder, ("population.person.name", "lookup", False)])
+    assert dossier(client, person.id_number).json()["sections"] == ["person"]
 
 
 def test_licence_section_shows_valid_licences_with_granted_items_only():
@@ -137,22 +176,34 @@ def test_licence_section_shows_valid_licences_with_granted_items_only():
     card = issue_id_card(person)
     system, client = make_system(
         grants=[
-            ("licences.licence.licence_type", "lookup", False),
-            ("licences.licence.number", "lookup", True),
-            ("licences.licence.valid_to", "search", False),
+            ("licences.licence.licence_type", "search", False),
+            ("licences.licence.number", "search", True),
+            ("licences.licence.issue_date", "lookup", False),  # lookup is not enough for a listing
+            *HOLDER_SEARCH,
         ]
     )
     body = dossier(client, person.id_number).json()
     assert body["sections"] == ["licences"]
     [licence] = body["licences"]
-    assert set(licence) == {"licence_type", "licence_type_name", "number", "valid_to"}
+    assert set(licence) == {
+        "licence_type",
+        "licence_type_name",
+        "number",
+        "holder_key",
+        "status",
+        "valid_from",
+        "valid_to",
+    }
     assert licence["number"] != card.number and licence["number"][:6] == card.number[:6]
     assert licence["valid_to"] == card.valid_to.isoformat()
     assert "surface_data" not in str(body) and person.name not in str(body)
     assert last_audit().items == [
         "licences.licence.licence_type",
         "licences.licence.number",
+        "licences.licence.holder_key",
+        "licences.licence.valid_from",
         "licences.licence.valid_to",
+        "licences.licence.status",
     ]
 
 
@@ -166,17 +217,20 @@ def test_full_dossier_of_an_entity_lists_every_section_in_one_audit_row():
     _s, client = make_system(
         grants=[
             ("credit.legal_entity.name", "lookup", False),
-            ("licences.licence.identifier", "lookup", False),
+            ("licences.licence.identifier", "search", False),
+            *HOLDER_SEARCH,
             (SUMMARY, "lookup", False),
         ]
     )
     before = AuditEntry.objects.count()
     body = dossier(client, entity.uscc).json()
     assert body["sections"] == ["entity", "licences", "credit"]
-    assert len(body["licences"]) == 1 and set(body["licences"][0]) == {"identifier"}
+    assert len(body["licences"]) == 1
+    assert set(body["licences"][0]) == {"identifier", "holder_key", "status", "valid_from", "valid_to"}
     assert body["credit"]["red_listed"] is True
     assert AuditEntry.objects.count() == before + 1
-    assert last_audit().items == ["credit.legal_entity.name", "licences.licence.identifier", SUMMARY]
+    assert last_audit().items[:2] == ["credit.legal_entity.name", "licences.licence.identifier"]
+    assert last_audit().items[-1] == SUMMARY
 
 
 def test_sections_whose_grants_need_a_purpose_need_the_header():

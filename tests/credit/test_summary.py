@@ -205,7 +205,13 @@ def test_summary_bad_and_unknown_keys():
     _s, client = make_system(grants=[(SUMMARY_ITEM, "lookup", False)])
     response = client.get("/api/v1/credit/entities/91110000600037341N/summary/")
     assert response.status_code == 400 and "check character" in response.json()["detail"]
-    assert client.get("/api/v1/credit/entities/91110000600037341L/summary/").status_code == 404
+    # An unknown key gets the same answer as a known one without public records: nothing to report.
+    clean = client.get("/api/v1/credit/entities/91110000600037341L/summary/")
+    assert clean.status_code == 200 and clean.json()["negative_total"] == 0
+    known_clean = client.get(f"/api/v1/credit/entities/{make_entity().uscc}/summary/").json()
+    assert {k: v for k, v in known_clean.items() if k not in ("subject", "as_of")} == {
+        k: v for k, v in clean.json().items() if k not in ("subject", "as_of")
+    }
     _s, nobody = make_system(grants=[("credit.legal_entity.name", "lookup", False)])
     # without the grant, a known and an unknown key look the same
     entity = make_entity()

@@ -21,7 +21,8 @@ def consumer(db):
         grants=[
             (f"{P}.id_number", "lookup", False),
             (f"{P}.name", "lookup", False),
-            (f"{P}.marital_status", "verify", False),
+            (f"{P}.marital_status", "lookup", True),
+            (f"{P}.gender", "verify", False),
         ]
     )
 
@@ -42,19 +43,24 @@ def test_feedback_opens_an_issue_for_the_source_department(consumer):
     )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["department"] == "mzt"
-    assert body["item"] == f"{P}.marital_status"
-    assert body["record_key"] == person.id_number
-    assert body["status"] == "open" and body["origin"] == "feedback" and body["dimension"] == "accuracy"
-    issue = QualityIssue.objects.get(pk=body["id"])
-    assert issue.reporter == system
-    # A second report on the same value joins the open issue.
+    # A receipt: not the issue (its number, first message, department or whether it was joined).
+    assert body == {
+        "dataset": P,
+        "item": f"{P}.marital_status",
+        "record_key": person.id_number,
+        "message": "divorced in 2025",
+        "status": "received",
+    }
+    issue = QualityIssue.objects.get()
+    assert issue.reporter == system and issue.department.code == "mzt"
+    assert issue.status == "open" and issue.origin == "feedback" and issue.dimension == "accuracy"
+    # A second report on the same value joins the open issue, and its receipt looks the same.
     again = client.post(
         FEEDBACK,
         {"dataset": P, "key": person.id_number, "item": "marital_status", "message": "again"},
         format="json",
     )
-    assert again.status_code == 201 and again.json()["id"] == issue.pk
+    assert again.status_code == 201 and again.json() == body | {"message": "again"}
     assert QualityIssue.objects.count() == 1
     assert [e.note for e in issue.events.all()] == [
         f"{system.name}: divorced in 2025",
@@ -76,6 +82,9 @@ def test_feedback_opens_an_issue_for_the_source_department(consumer):
             "no_grant",
             "education_level",
         ),
+        # a verify grant does not show the record, so it cannot say whether a key exists either
+        ({"dataset": P, "key": "KEY", "item": "gender", "message": "x"}, 403, "no_grant", "gender"),
+        ({"dataset": P, "key": "320102199001011234", "item": "gender", "message": "x"}, 403, "no_grant", ""),
     ],
 )
 def test_bad_feedback_gets_a_4xx_naming_the_problem(consumer, payload, status, code, names):

@@ -13,6 +13,16 @@ class FeedbackSerializer(serializers.Serializer):
     message = serializers.CharField(max_length=2000, help_text=_("What looks wrong, and why."))
 
 
+class FeedbackReceiptSerializer(serializers.Serializer):
+    """What the reporter learns: its report was received, on which value (not the issue it joined)."""
+
+    dataset = serializers.CharField()
+    item = serializers.CharField()
+    record_key = serializers.CharField()
+    message = serializers.CharField()
+    status = serializers.ChoiceField(choices=["received"])
+
+
 class IssueSerializer(serializers.ModelSerializer):
     dataset = serializers.CharField(source="dataset.code")
     item = serializers.CharField(source="item.code", default=None)

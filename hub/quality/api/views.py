@@ -13,7 +13,7 @@ from .. import metrics
 from ..choices import IssueStatus
 from ..feedback import FeedbackError, report
 from ..models import QualityIssue
-from .serializers import FeedbackSerializer, IssueSerializer, ScoreSerializer
+from .serializers import FeedbackReceiptSerializer, FeedbackSerializer, IssueSerializer, ScoreSerializer
 
 
 def _system(request):
@@ -23,7 +23,7 @@ def _system(request):
 class FeedbackView(APIView):
     """A consuming system reports a doubtful value; the item's source department gets an issue."""
 
-    @extend_schema(request=FeedbackSerializer, responses={201: IssueSerializer})
+    @extend_schema(request=FeedbackSerializer, responses={201: FeedbackReceiptSerializer})
     def post(self, request):
         system = _system(request)
         if system is None:
@@ -31,15 +31,26 @@ class FeedbackView(APIView):
         serializer = FeedbackSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            issue, _created = report(system, **serializer.validated_data)
+            issue, _created = report(request, **serializer.validated_data)
         except FeedbackError as exc:
             if exc.status == 403:
-                raise NoGrant(serializer.validated_data["dataset"], "any", exc.message) from None
+                raise NoGrant(serializer.validated_data["dataset"], "lookup", exc.message) from None
             if exc.status == 404:
                 raise exceptions.NotFound(exc.message) from None
             raise exceptions.ValidationError({exc.field: [exc.message]}) from None
-        issue = QualityIssue.objects.select_related("dataset", "item", "rule", "department").get(pk=issue.pk)
-        return Response(IssueSerializer(issue).data, status=status.HTTP_201_CREATED)
+        # A receipt, not the issue: whether the report opened an issue or joined another system's,
+        # the issue's number, its first message and the department it went to (a partition's source)
+        # are not the caller's to learn. The caller follows its reports at GET /quality/issues/.
+        return Response(
+            {
+                "dataset": issue.dataset.code,
+                "item": issue.item.code,
+                "record_key": issue.record_key,
+                "message": serializer.validated_data["message"],
+                "status": "received",
+            },
+            status=status.HTTP_201_CREATED,
+        )
 
 
 def _known(model, field, value, param):
