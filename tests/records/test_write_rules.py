@@ -21,8 +21,9 @@ from geodata.models import Parcel
 from hub.records.models import IngestBatch
 from licences import services as licence_services
 from licences.models import Licence
+from population.models import Person
 from tests.credit.factories import make_entity, make_record
-from tests.factories import make_system
+from tests.factories import make_person, make_system
 from tests.licences.helpers import issue_id_card
 
 from .write_cases import parcel_row
@@ -105,6 +106,23 @@ def test_a_partial_licence_row_with_a_garbage_holder_key_is_refused(fmt):
     whole = POSTS[fmt](client, "licences.licence", [row], "?all_or_nothing=true")
     assert whole.status_code == 400 and whole.json()["rejected"][0]["errors"]["holder_key"]
     assert Licence.objects.get(pk=licence.pk).holder_key == licence.holder_key
+
+
+def test_a_stored_defect_in_an_item_the_row_does_not_carry_does_not_refuse_it():
+    person = make_person()
+    # a legacy defect planted past the rules: a birth date that disagrees with the ID number
+    wrong_gender = "2" if person.gender == "1" else "1"
+    Person.objects.filter(pk=person.pk).update(birth_date=datetime.date(1901, 1, 1), gender=wrong_gender)
+    client = provider("mzt")
+    row = {"id_number": person.id_number, "marital_status": "20"}
+    report = post_json(client, "population.person", [row]).json()
+    assert report["updated"] == 1 and not report["rejected"], report
+    # the writer of the defective item is still held to the rule
+    gat = provider("gat")
+    row = {"id_number": person.id_number, "birth_date": "1901-01-02"}
+    assert "birth_date" in post_json(gat, "population.person", [row]).json()["rejected"][0]["errors"]
+    row = {"id_number": person.id_number, "gender": wrong_gender}  # the same message, but its own item
+    assert "gender" in post_json(gat, "population.person", [row]).json()["rejected"][0]["errors"]
 
 
 # -- the licence state machine -----------------------------------------------------------------

@@ -20,6 +20,10 @@ from .validation import RowValidator
 CHUNK = 1_000
 
 
+def _texts(messages):
+    return [str(m) for m in messages or ()]
+
+
 def _messages(error):
     if hasattr(error, "error_dict"):
         return {name: [str(m) for m in messages] for name, messages in error.message_dict.items()}
@@ -100,6 +104,15 @@ class RecordRules:
                 errors[self.derived[0]] = [_("Cannot be derived from the values of this row.")]
         if not errors:
             cross = model.cross_field_errors(merged)
+            if cross and before is not None:
+                # a defect the stored record already has in an item this write does not carry is
+                # the quality scan's to report (to its source): it does not refuse the update
+                already = model.cross_field_errors(dict(before))
+                cross = {
+                    name: messages
+                    for name, messages in cross.items()
+                    if name in incoming or _texts(already.get(name)) != _texts(messages)
+                }
             errors = {name: [str(m) for m in messages] for name, messages in cross.items()}
         if not errors:
             transitions = model.transition_errors(before, merged, self.reason)
