@@ -1,6 +1,7 @@
-"""The one ingestion service behind the REST endpoint, the command, seeding and the admin import.
+"""The one write service: REST, the command, the admin (import and edits), seeding, library actions.
 
-A batch is read, validated row by row with the model's own validators,
+A batch is read, validated row by row with the model's own validators and,
+over the stored record it changes, the library's rules (:mod:`.rules`),
 checked against the one-source rule for the calling department, upserted
 by natural key (only the key and the department's own items are written),
 and reported. Everything happens in one transaction: the records, their
@@ -137,7 +138,7 @@ def ingest(
     ``system`` is the registered ConsumerSystem writing, or just its name
     (a library action acting for a system).
     Refusals: :class:`IngestInputError` (and its ``UnknownDataset``,
-    ``InvalidRows``, ``BodyTooLarge``) and :class:`SourceRuleViolation`;
+    ``ReadOnlyDataset``, ``InvalidRows``, ``BodyTooLarge``) and :class:`SourceRuleViolation`;
     after any of them nothing is written except a "failed" batch record.
     """
     system_name = ""
