@@ -1,7 +1,8 @@
 """Provider ingestion: rows in, validated, source-checked, upserted with history, a report out.
 
-``ingest()`` is the one entry point used by the REST endpoint, ``manage.py
-ingest``, ``seed_demo`` and the admin import. See :mod:`.service`.
+``ingest()`` is the one write path of base records: the REST endpoint,
+``manage.py ingest``, the admin (import and edits), seeding and the library
+actions (through :mod:`hub.records.services`). See :mod:`.service` and :mod:`.rules`.
 """
 
 from .parsing import BodyTooLarge, IngestInputError, detect_format
