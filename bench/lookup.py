@@ -1,15 +1,25 @@
-"""Governed lookup vs a bare DRF RetrieveAPIView over the same table, under gunicorn on PostgreSQL.
+"""Governed lookup and search vs bare DRF views over the same table, under gunicorn on PostgreSQL.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hub_bench .venv/bin/python bench/lookup.py \
-        [--persons 20000] [--seconds 8] [--rounds 3] [--clients 8] [--workers 2]
+        [--persons 20000] [--seconds 8] [--rounds 3] [--clients 8] [--workers 2] [--page-size 20]
 
-Both endpoints are served by the same gunicorn process, started with the
-production configuration (``hub/gunicorn.conf.py``: gthread workers from the
-CPU count; ``HUB_DEBUG=0``, as ``bench/load.py`` runs it); the governed one
-authenticates an API key, resolves grants, masks, and appends a hash-chained
-audit row in the read's transaction. Rounds alternate bare and governed
-load so drift in the machine's speed hits both; the medians and their ratio
-are printed.
+Both kinds of endpoint are served by the same gunicorn process, started with
+the production configuration (``hub/gunicorn.conf.py``: gthread workers from
+the CPU count; ``HUB_DEBUG=0``, as ``bench/load.py`` runs it); the governed
+ones authenticate an API key, resolve grants, mask, and append a hash-chained
+audit row in the read's transaction. Three comparisons, each governed vs bare:
+
+- lookup: ``/api/v1/population/persons/<id>/`` vs a ``RetrieveAPIView``;
+- search, first page: ``/api/v1/population/persons/?ordering=name&page_size=N``
+  (keyset pagination, sealed AES-SIV cursors) vs a ``ListAPIView`` with DRF's
+  ``CursorPagination`` ordered by (name, id), same fields and page size;
+- search, tenth page: the URL reached on each side by following ``next`` links
+  from the first page nine times, then requested over and over.
+
+The search pages are walked once before timing; a governed response other
+than 200 stops the bench and is printed. Rounds alternate bare and governed
+load (lookup, first page, tenth page in each round) so drift in the machine's
+speed hits both; the medians and the governed/bare ratios are printed.
 """
 
 import argparse
@@ -23,11 +33,24 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+
+# Search-mode grants of the search run: the bare list's fields; the address shown masked, as in the
+# lookup run (masked items are for display only, so the ordering is on an unmasked one).
+SEARCH_GRANTS = [
+    ("id_number", False),
+    ("name", False),
+    ("gender", False),
+    ("birth_date", False),
+    ("household_division", False),
+    ("household_address", True),
+]
 
 
 def setup(persons):
@@ -66,8 +89,20 @@ def setup(persons):
             defaults={"mode": 2, "masked": masked},
         )
     _key, raw = ApiKey.issue(system, name="bench")
+    # The search run's own system: the same items in search mode (a search grant implies lookup),
+    # so the lookup system's grants, and with them the lookup comparison, stay as they were.
+    searcher, _ = ConsumerSystem.objects.get_or_create(
+        name="bench-search-consumer", defaults={"department": Department.objects.get(code="dsj")}
+    )
+    for field, masked in SEARCH_GRANTS:
+        Grant.objects.update_or_create(
+            system=searcher,
+            item=DataItem.objects.get(code=f"population.person.{field}"),
+            defaults={"mode": 3, "masked": masked},
+        )
+    _key, raw_search = ApiKey.issue(searcher, name="bench-search")
     keys = list(Person.objects.values_list("id_number", flat=True)[:5000])
-    return raw, keys, AuditEntry.objects.count
+    return raw, raw_search, keys, AuditEntry.objects.count
 
 
 def cpu_seconds(server_pid):
@@ -141,6 +176,39 @@ def load(port, path_for, headers, seconds, clients):
     }
 
 
+def fetch(port, path, headers):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def walk(port, first, headers, pages, label):
+    """The path of page ``pages`` (following ``next`` from ``first``) and each page's records' keys.
+
+    Any response but a 200 with a ``next`` link stops the bench and is printed whole.
+    """
+    path, seen = first, []
+    for number in range(1, pages + 1):
+        status, response_headers, body = fetch(port, path, headers)
+        payload = json.loads(body) if status == 200 else None
+        if payload is None or (number < pages and not payload.get("next")):
+            sys.exit(
+                f"{label}: page {number} ({path}) answered {status}\n"
+                + "".join(f"{name}: {value}\n" for name, value in response_headers.items())
+                + "\n"
+                + body.decode("utf-8", "replace")
+            )
+        seen.append([row.get("id_number") for row in payload["results"]])
+        if number < pages:
+            link = urllib.parse.urlsplit(payload["next"])
+            path = f"{link.path}?{link.query}"
+    return path, seen
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=20000)
@@ -150,6 +218,8 @@ def main():
     parser.add_argument("--workers", type=int, default=None, help="default: the production config's")
     parser.add_argument("--threads", type=int, default=None, help="default: the production config's")
     parser.add_argument("--port", type=int, default=8391)
+    parser.add_argument("--page-size", type=int, default=20, help="search run: records per page")
+    parser.add_argument("--page", type=int, default=10, help="search run: the deeper page timed")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database (it will be migrated and seeded).")
@@ -162,7 +232,11 @@ def main():
         if probe.connect_ex(("127.0.0.1", args.port)) == 0:
             sys.exit(f"Port {args.port} is already served (a server left from an earlier run?); use --port.")
     ensure_database(os.environ["DATABASE_URL"])
-    raw_key, keys, audit_count = setup(args.persons)
+    raw_key, raw_search_key, keys, audit_count = setup(args.persons)
+    from bench.urls import SEARCH_ORDERING
+
+    assert SEARCH_ORDERING[1:] == ("id",), SEARCH_ORDERING  # the governed keyset adds the id itself
+    ordering = SEARCH_ORDERING[0]
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "bench.wsgi", "--config", "hub/gunicorn.conf.py"],
         cwd=ROOT,
@@ -191,52 +265,98 @@ def main():
             except OSError:
                 time.sleep(0.2)
         governed_headers = {"Authorization": f"Api-Key {raw_key}"}
-        results = {"bare": [], "governed": []}
-        audit_before = audit_count()
-        targets = {
-            "bare": (lambda rng: f"/bare/persons/{rng.choice(keys)}/", {}),
-            "governed": (lambda rng: f"/api/v1/population/persons/{rng.choice(keys)}/", governed_headers),
+        search_headers = {"Authorization": f"Api-Key {raw_search_key}"}
+        query = f"ordering={ordering}&page_size={args.page_size}"
+        bare_deep, bare_pages = walk(
+            args.port, f"/bare/persons/?page_size={args.page_size}", {}, args.page, "bare list"
+        )
+        governed_deep, governed_pages = walk(
+            args.port, f"/api/v1/population/persons/?{query}", search_headers, args.page, "governed search"
+        )
+        same_pages = bare_pages == governed_pages
+        benches = {
+            "lookup": {
+                "bare": (lambda rng: f"/bare/persons/{rng.choice(keys)}/", {}),
+                "governed": (lambda rng: f"/api/v1/population/persons/{rng.choice(keys)}/", governed_headers),
+            },
+            "search_first": {
+                "bare": (lambda rng: f"/bare/persons/?page_size={args.page_size}", {}),
+                "governed": (lambda rng: f"/api/v1/population/persons/?{query}", search_headers),
+            },
+            f"search_page{args.page}": {
+                "bare": (lambda rng: bare_deep, {}),
+                "governed": (lambda rng: governed_deep, search_headers),
+            },
         }
+        results = {bench: {"bare": [], "governed": []} for bench in benches}
+        audited = dict.fromkeys(benches, 0)
         for _round in range(args.rounds):
-            for name, (path_for, headers) in targets.items():
-                before = cpu_seconds(server.pid)
-                result = load(args.port, path_for, headers, args.seconds, args.clients)
-                after = cpu_seconds(server.pid)
-                done = max(result["requests"], 1)
-                result["server_cpu_ms"] = (after[0] - before[0]) / done * 1000
-                result["postgres_cpu_ms"] = (after[1] - before[1]) / done * 1000
-                results[name].append(result)
-        audited = audit_count() - audit_before
+            for bench, targets in benches.items():
+                for name, (path_for, headers) in targets.items():
+                    audit_before = audit_count()
+                    before = cpu_seconds(server.pid)
+                    result = load(args.port, path_for, headers, args.seconds, args.clients)
+                    after = cpu_seconds(server.pid)
+                    if name == "governed":
+                        audited[bench] += audit_count() - audit_before
+                    done = max(result["requests"], 1)
+                    result["server_cpu_ms"] = (after[0] - before[0]) / done * 1000
+                    result["postgres_cpu_ms"] = (after[1] - before[1]) / done * 1000
+                    results[bench][name].append(result)
     finally:
         server.terminate()
         server.wait()
 
     summary = {}
-    for name, runs in results.items():
-        summary[name] = {
-            "rps_median": statistics.median(r["rps"] for r in runs),
-            "p50_ms_median": statistics.median(r["p50_ms"] for r in runs),
-            "p99_ms_median": statistics.median(r["p99_ms"] for r in runs),
-            "errors": sum(r["errors"] for r in runs),
-            "requests": sum(r["requests"] for r in runs),
-            "server_cpu_ms": statistics.median(r["server_cpu_ms"] for r in runs),
-            "postgres_cpu_ms": statistics.median(r["postgres_cpu_ms"] for r in runs),
-        }
-    ratio = summary["governed"]["rps_median"] / summary["bare"]["rps_median"]
+    for bench, sides in results.items():
+        summary[bench] = {}
+        for name, runs in sides.items():
+            summary[bench][name] = {
+                "rps_median": statistics.median(r["rps"] for r in runs),
+                "p50_ms_median": statistics.median(r["p50_ms"] for r in runs),
+                "p99_ms_median": statistics.median(r["p99_ms"] for r in runs),
+                "errors": sum(r["errors"] for r in runs),
+                "requests": sum(r["requests"] for r in runs),
+                "server_cpu_ms": statistics.median(r["server_cpu_ms"] for r in runs),
+                "postgres_cpu_ms": statistics.median(r["postgres_cpu_ms"] for r in runs),
+            }
+    ratios = {
+        bench: summary[bench]["governed"]["rps_median"] / summary[bench]["bare"]["rps_median"]
+        for bench in summary
+    }
     print(
         f"persons={args.persons} clients={args.clients} workers={args.workers or 'config'} "
-        f"threads={args.threads or 'config'} rounds={args.rounds} x {args.seconds}s"
+        f"threads={args.threads or 'config'} rounds={args.rounds} x {args.seconds}s "
+        f"search: ordering={ordering} page_size={args.page_size} deep page={args.page}"
     )
-    for name in ("bare", "governed"):
-        s = summary[name]
+    for bench in summary:
+        for name in ("bare", "governed"):
+            s = summary[bench][name]
+            print(
+                f"{bench:13s} {name:9s} {s['rps_median']:8.1f} req/s  p50 {s['p50_ms_median']:6.2f} ms  "
+                f"p99 {s['p99_ms_median']:6.2f} ms  errors {s['errors']}  "
+                f"CPU per call: gunicorn {s['server_cpu_ms']:.2f} ms, "
+                f"PostgreSQL {s['postgres_cpu_ms']:.2f} ms"
+            )
+    for bench, ratio in ratios.items():
+        print(f"{bench:13s} governed/bare throughput ratio (median): {ratio:.2f}")
+    print(f"search pages 1-{args.page}: governed and bare list the same records in order: {same_pages}")
+    for bench in summary:
         print(
-            f"{name:9s} {s['rps_median']:8.1f} req/s  p50 {s['p50_ms_median']:6.2f} ms  "
-            f"p99 {s['p99_ms_median']:6.2f} ms  errors {s['errors']}  "
-            f"CPU per call: gunicorn {s['server_cpu_ms']:.2f} ms, PostgreSQL {s['postgres_cpu_ms']:.2f} ms"
+            f"{bench:13s} audit rows written: {audited[bench]} for "
+            f"{summary[bench]['governed']['requests']} governed calls"
         )
-    print(f"governed/bare throughput ratio (median): {ratio:.2f}")
-    print(f"audit rows written: {audited} for {summary['governed']['requests']} governed calls")
-    print(json.dumps({"summary": summary, "ratio": ratio, "audited": audited}))
+    print(
+        json.dumps(
+            {
+                "summary": summary,
+                "ratio": ratios["lookup"],
+                "ratios": ratios,
+                "same_pages": same_pages,
+                "audited": audited,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -37,19 +37,25 @@ def _reversed(ordering):
     return [term[1:] if term.startswith("-") else f"-{term}" for term in ordering]
 
 
-def _after(ordering, values):
-    """Rows strictly after ``values`` in ``ordering`` (NULLs last ascending, first descending)."""
+def _after(model, ordering, values):
+    """Rows strictly after ``values`` in ``ordering`` (NULLs last ascending, first descending).
+
+    The NULL terms are written only for nullable columns: PostgreSQL keeps an
+    ``IS NULL`` branch even on a NOT NULL column, and the branch stops it
+    from using the index to jump to the position.
+    """
     condition = Q(pk__in=[])
     equal = Q()
     for term, value in zip(ordering, values, strict=True):
         name = term.lstrip("-")
         descending = term.startswith("-")
+        nullable = model._meta.get_field(name).null
         if value is None:
             beyond = Q(**{f"{name}__isnull": False}) if descending else Q(pk__in=[])
             same = Q(**{f"{name}__isnull": True})
         else:
             beyond = Q(**{f"{name}__lt": value}) if descending else Q(**{f"{name}__gt": value})
-            if not descending:
+            if nullable and not descending:
                 beyond |= Q(**{f"{name}__isnull": True})
             same = Q(**{name: value})
         condition |= equal & beyond
@@ -133,7 +139,7 @@ class CursorPagination(DRFCursorPagination):
         ordering = list(self.ordering) if direction == "n" else _reversed(self.ordering)
         queryset = queryset.order_by(*order_expressions(ordering))
         if boundary is not None:
-            queryset = queryset.filter(_after(ordering, boundary))
+            queryset = queryset.filter(_after(queryset.model, ordering, boundary))
         rows = list(queryset[: self.page_size + 1])
         more = len(rows) > self.page_size
         page = rows[: self.page_size]

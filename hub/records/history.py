@@ -68,6 +68,38 @@ def versions(model, key_field, key, fields, masks):
     return list(reversed(shown))
 
 
+def _shown(value, rule):
+    return mask(rule, _plain(value)) if rule else _plain(value)
+
+
+def last_visible_changes(model, key_field, keys, fields, masks):
+    """``{key: {field: time}}``: when each of ``fields`` last changed *as the caller sees it*.
+
+    A change of hidden characters only (the masked rendering stayed the same)
+    does not count, nor does a change of another item by the same source —
+    so the time says nothing the history endpoint would not. One query for
+    all ``keys``.
+    """
+    rows = (
+        model.history.filter(**{f"{key_field}__in": list(keys)})
+        .order_by(key_field, "history_date", "history_id")
+        .values(key_field, "history_date", *fields)
+    )
+    changed, previous = {}, {}
+    for row in rows:
+        key = row[key_field]
+        before = previous.get(key)
+        times = changed.setdefault(key, {})
+        for name in fields:
+            rule = masks.get(name)
+            old = _shown(before[name], rule) if before else None
+            new = _shown(row[name], rule)
+            if old != new and not (before is None and new in (None, "")):
+                times[name] = row["history_date"]
+        previous[key] = row
+    return changed
+
+
 def as_of(model, key_field, key, when):
     """The record as it stood at ``when``, or None if it did not exist then."""
     row = (

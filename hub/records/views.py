@@ -181,27 +181,35 @@ class GovernedViewSet(viewsets.GenericViewSet):
 
     def render(self, instance_or_list, mode, *, many=False):
         fields = self.scope.fields(mode)
-        context = {
-            "request": self.request,
-            "fields": fields,
-            "masks": self.scope.masks(mode),
-        }
+        masks = self.scope.masks(mode)
+        context = {"request": self.request, "fields": fields, "masks": masks}
         if self.request.query_params.get("provenance") in ("1", "true", "True"):
-            context["provenance"] = self.provenance_for(fields)
+            instances = instance_or_list if many else [instance_or_list]
+            context["provenance"] = self.provenance_for(instances, fields, masks, mode)
         self.audit.items = [self.dataset.by_field[f].code for f in fields]
         return self.get_serializer(instance_or_list, many=many, context=context).data
 
-    def provenance_for(self, fields):
+    def provenance_for(self, instances, fields, masks, mode):
+        """Each value as ``{value, source, updated_at}``, under the same rules as the value itself.
+
+        ``updated_at`` is when the item last changed as the caller sees it
+        (from history): a source's own stamp would move when it rewrote an
+        item the caller holds no grant on, or the hidden part of a masked one.
+        In a partitioned dataset the source names the partition's department,
+        so it is shown only to a caller who may use the partition item itself.
+        """
         dataset = self.dataset
+        key_field = dataset.natural_key
+        partition_field = dataset.partition_field
+        shows_source = not partition_field or self.scope.usable(partition_field, mode)
+        changed = history.last_visible_changes(
+            self.queryset.model, key_field, {getattr(i, key_field) for i in instances}, fields, masks
+        )
 
         def provenance(instance, field, value):
-            partition = instance.partition_value()
-            source = dataset.source_of(field, partition)
-            entry = {
-                "value": value,
-                "source": source,
-                "updated_at": (instance.source_stamps or {}).get(source),
-            }
+            source = dataset.source_of(field, instance.partition_value()) if shows_source else None
+            when = changed.get(getattr(instance, key_field), {}).get(field)
+            entry = {"value": value, "source": source, "updated_at": when.isoformat() if when else None}
             for hook in provenance_hooks:
                 entry.update(hook(dataset, instance, field) or {})
             return entry
@@ -355,6 +363,12 @@ class GovernedViewSet(viewsets.GenericViewSet):
         versions = history.versions(
             self.queryset.model, self.dataset.natural_key, key, fields, self.scope.masks(Mode.LOOKUP)
         )
+        partition_field = self.dataset.partition_field
+        if partition_field and not self.scope.usable(partition_field, Mode.LOOKUP):
+            # A partition's source department (and its systems) would name the partition: a
+            # licence's issuer tells its type. Shown only to a caller who may see the partition item.
+            for version in versions:
+                version["source"] = version["system"] = None
         if not versions and not self.get_queryset().filter(**{self.dataset.natural_key: key}).exists():
             raise exceptions.NotFound(_("No record with this key."))
         self.audit.result_count = 1

@@ -88,7 +88,11 @@ class LicenceViewSet(GovernedViewSet):
                         where + _("unknown item '%(name)s'.") % {"name": str(name)[:64]}, code="unknown_item"
                     )
             self.refuse_unverifiable(checked, verifiable, where)
-            if "surface_data" in entry and not isinstance(entry["surface_data"], dict):
+            if "surface_data" in entry and (
+                not isinstance(entry["surface_data"], dict) or not entry["surface_data"]
+            ):
+                # An empty object would compare nothing, and its "match" would say only whether the
+                # licence exists.
                 raise exceptions.ValidationError(
                     {"surface_data": [where + _("Send the surface items as an object of item → value.")]}
                 )
@@ -106,9 +110,7 @@ class LicenceViewSet(GovernedViewSet):
             result = {
                 "match": record is not None and all(items.values()),
                 "items": items,
-                "signature_valid": record is not None
-                and record.signature_holds()
-                and items.get("signature", True),
+                "signature_valid": self._signature_valid(record, entry, items, verifiable),
             }
             if show_status:
                 result["status"] = record.current_status if record is not None else None
@@ -120,6 +122,18 @@ class LicenceViewSet(GovernedViewSet):
             submitted.add("status")
         self.audit.items = [item.code for item in dataset.items if item.field in submitted]
         return Response(results if many else results[0])
+
+    @staticmethod
+    def _signature_valid(record, entry, items, verifiable):
+        """Whether the hub's signature holds (and matches the one submitted, if any).
+
+        Unasked, the answer would say whether a licence exists under the
+        identifier, which only a verify grant on the identifier may tell:
+        without one it is null unless a signature was submitted.
+        """
+        if "signature" not in entry and "identifier" not in verifiable:
+            return None
+        return record is not None and record.signature_holds() and items.get("signature", True)
 
     def _compare(self, record, entry):
         """``{item: matches}`` for each submitted value; surface items as ``surface_data.<item>``."""

@@ -75,9 +75,18 @@ def test_record_lookup_refuses_a_malformed_id():
 @pytest.mark.django_db
 def test_record_history_names_the_deciding_authority():
     record = make_record("penalty", make_entity().uscc, "scjgj")
-    _s, client = make_system(grants=[("credit.record.content", "lookup", False)])
+    _s, client = make_system(
+        grants=[
+            ("credit.record.content", "lookup", False),
+            ("credit.record.deciding_department", "lookup", False),
+        ]
+    )
     versions = client.get(f"/api/v1/credit/records/{record.record_id}/history/").json()["results"]
     assert versions[0]["source"] == "scjgj"
+    # without the partition item the source would name it: not shown
+    _s, content_only = make_system(grants=[("credit.record.content", "lookup", False)])
+    versions = content_only.get(f"/api/v1/credit/records/{record.record_id}/history/").json()["results"]
+    assert versions[0]["source"] is None and versions[0]["system"] is None
 
 
 @pytest.mark.django_db

@@ -309,7 +309,7 @@ class TestSearchAndHolder:
 
         before = timezone.now()
         services.suspend(licence, "gat", reason="reported lost")
-        client = searcher("status", "status_reason", mode="lookup")
+        client = searcher("status", "status_reason", "licence_type", mode="lookup")
         versions = client.get(f"{URL}{licence.identifier}/history/").json()["results"]
         assert versions[0]["changes"]["status"] == {"old": "valid", "new": "suspended"}
         assert versions[0]["reason"] == "suspend: reported lost" and versions[0]["source"] == "gat"
@@ -415,3 +415,37 @@ def test_verify_batch_errors_name_the_row_from_one():
         format="json",
     )
     assert response.status_code == 400 and "row 2" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_verify_without_the_identifier_grant_says_nothing_of_existence():
+    """A holder-name verify grant compares names; it does not learn whether an identifier exists."""
+    licence = issue_id_card()
+    other = issue_id_card()
+    client = searcher("holder_name", mode="verify")
+    unknown = other.identifier
+    with context.writing("gat", reason="test"):
+        other.delete()
+    answers = [
+        client.post(f"{URL}verify/", {"identifier": key, "holder_name": "不是这个名字"}, format="json")
+        for key in (licence.identifier, unknown)
+    ]
+    assert [a.status_code for a in answers] == [200, 200]
+    assert (
+        answers[0].json()
+        == answers[1].json()
+        == {
+            "match": False,
+            "items": {"holder_name": False},
+            "signature_valid": None,
+        }
+    )
+    empty = client.post(
+        f"{URL}verify/", {"identifier": licence.identifier, "surface_data": {}}, format="json"
+    )
+    assert empty.status_code in (400, 403)
+    surface = searcher("surface_data", mode="verify")
+    empty = surface.post(
+        f"{URL}verify/", {"identifier": licence.identifier, "surface_data": {}}, format="json"
+    )
+    assert empty.status_code == 400 and "surface_data" in str(empty.json())

@@ -179,3 +179,26 @@ def test_scores_endpoint(consumer, rules):
     assert client.get("/api/v1/quality/scores/?department=nobody").status_code == 400
     issue = QualityIssue.objects.get()
     assert issue.status == IssueStatus.OPEN
+
+
+@pytest.mark.django_db
+def test_a_reporter_learns_a_partitions_department_only_with_the_partition_item():
+    """A credit record's issue goes to its deciding authority: that names the (ungranted) partition."""
+    from tests.credit.factories import make_entity, make_record
+
+    record = make_record("penalty", make_entity().uscc, "scjgj")
+    report = {"dataset": "credit.record", "key": str(record.record_id), "item": "content", "message": "x"}
+    _s, content_only = make_system(grants=[("credit.record.content", "lookup", False)])
+    assert content_only.post(FEEDBACK, report, format="json").status_code == 201
+    [issue] = content_only.get("/api/v1/quality/issues/").json()["results"]
+    assert issue["department"] is None and "scjgj" not in str(issue)
+    _s, with_partition = make_system(
+        grants=[
+            ("credit.record.content", "lookup", False),
+            ("credit.record.deciding_department", "lookup", False),
+        ]
+    )
+    other_value = report | {"item": "deciding_department", "message": "y"}  # a new issue, its own
+    assert with_partition.post(FEEDBACK, other_value, format="json").status_code == 201
+    [issue] = with_partition.get("/api/v1/quality/issues/").json()["results"]
+    assert issue["department"] == "scjgj"

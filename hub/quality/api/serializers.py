@@ -1,6 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from hub.access.choices import Mode
+from hub.access.scope import resolve
+from hub.catalogue import spec as catalogue
+
 from ..models import QualityIssue
 
 
@@ -27,7 +31,7 @@ class IssueSerializer(serializers.ModelSerializer):
     dataset = serializers.CharField(source="dataset.code")
     item = serializers.CharField(source="item.code", default=None)
     rule = serializers.CharField(source="rule.code", default=None)
-    department = serializers.CharField(source="department.code")
+    department = serializers.CharField(source="department.code", allow_null=True)
     overdue = serializers.BooleanField()
 
     class Meta:
@@ -61,3 +65,29 @@ class ScoreSerializer(serializers.Serializer):
     items = serializers.DictField(child=serializers.FloatField(allow_null=True))
     trend = serializers.ListField(child=serializers.DictField())
     issues = serializers.DictField(child=serializers.IntegerField())
+
+
+class SystemIssueSerializer(IssueSerializer):
+    """An issue as the system that reported it sees it.
+
+    In a partitioned dataset the department an issue went to is the
+    partition's source (a credit record's deciding authority), so it is shown
+    only to a system that may see the partition item itself.
+    """
+
+    def to_representation(self, issue):
+        data = super().to_representation(issue)
+        shows = self.context["shows_department"]
+        if issue.dataset.code not in shows:
+            try:
+                spec = catalogue.get(issue.dataset.code)
+            except catalogue.UnknownDataset:
+                spec = None
+            partition = spec.partition_field if spec else ""
+            shows[issue.dataset.code] = not partition or (
+                resolve(self.context["request"], spec).mode_of(partition) >= Mode.LOOKUP
+                and not resolve(self.context["request"], spec).masked(partition, Mode.LOOKUP)
+            )
+        if not shows[issue.dataset.code]:
+            data["department"] = None
+        return data

@@ -13,7 +13,13 @@ from .. import metrics
 from ..choices import IssueStatus
 from ..feedback import FeedbackError, report
 from ..models import QualityIssue
-from .serializers import FeedbackReceiptSerializer, FeedbackSerializer, IssueSerializer, ScoreSerializer
+from .serializers import (
+    FeedbackReceiptSerializer,
+    FeedbackSerializer,
+    IssueSerializer,
+    ScoreSerializer,
+    SystemIssueSerializer,
+)
 
 
 def _system(request):
@@ -63,6 +69,12 @@ class IssueList(generics.ListAPIView):
     """Quality issues: a steward's department's, an operator's all, a system's own reports."""
 
     serializer_class = IssueSerializer
+
+    def get_serializer_class(self):
+        return SystemIssueSerializer if _system(self.request) else IssueSerializer
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "shows_department": {}}
 
     @extend_schema(
         parameters=[
