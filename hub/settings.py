@@ -69,6 +69,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "hub.middleware.RequestIdMiddleware",
+    # Outermost but for the request id: every governed API response, whoever made it, is no-store.
+    "hub.api.caching.NoStoreMiddleware",
+    # One audit row for every /api/v1/ call, whatever refuses or answers it below.
+    "hub.middleware.AuditMiddleware",
     "hub.middleware.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "hub.middleware.ContentSecurityPolicyMiddleware",
@@ -90,11 +94,16 @@ AUTHENTICATION_BACKENDS = [
     "hub.security.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Admin login brute-force protection: after HUB_LOGIN_FAILURES failed attempts
-# for one username from one address, that pair is locked out for the cool-off.
+# Admin login brute-force protection (hub.security): after HUB_LOGIN_FAILURES failed
+# attempts for one username from one address, that pair is locked out for the cool-off;
+# after HUB_LOGIN_FAILURES_PER_ADDRESS failures from one address over any usernames
+# (a password sprayed across every steward), the whole address is.
 AXES_FAILURE_LIMIT = int(os.environ.get("HUB_LOGIN_FAILURES", "5"))
+HUB_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("HUB_LOGIN_FAILURES_PER_ADDRESS", "20"))
 AXES_COOLOFF_TIME = float(os.environ.get("HUB_LOGIN_COOLOFF_HOURS", "1"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# In this order: hub.security.LoginLockoutHandler reads the per-pair count, then the per-address one.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "hub.security.LoginLockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 # Behind the reverse proxy the client address is the last X-Forwarded-For hop it adds.
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("HUB_PROXY_COUNT", "0")) or None
@@ -229,6 +238,24 @@ SPECTACULAR_SETTINGS = {
 # Ed25519 signing key (PEM, base64 raw or hex) for licence authenticity.
 HUB_SIGNING_KEY = os.environ.get("HUB_SIGNING_KEY", "")
 HUB_SIGNING_KEY_ID = os.environ.get("HUB_SIGNING_KEY_ID", "dev-1")
+
+# The audit chain's anchor (hub.access.checkpoints, docs/operations.md "Audit checkpoints"):
+# each lane's head is signed with an Ed25519 key the database does not hold and written to a
+# directory outside the database (one file per checkpoint, never rewritten), optionally also
+# POSTed to a receiver. The private key: inline (PEM, or 32 bytes in hex or base64) or a PEM
+# file; in development a key file is generated under var/ on first use. HUB_AUDIT_VERIFY_KEYS
+# lists the public keys of earlier signing keys (PEM files, or 32 bytes in hex or base64), so
+# that their checkpoints still verify after a rotation.
+HUB_AUDIT_SIGNING_KEY = os.environ.get("HUB_AUDIT_SIGNING_KEY", "")
+HUB_AUDIT_SIGNING_KEY_FILE = os.environ.get(
+    "HUB_AUDIT_SIGNING_KEY_FILE", str(BASE_DIR / "var" / "audit-signing-key.pem") if DEBUG else ""
+)
+HUB_AUDIT_VERIFY_KEYS = env_list("HUB_AUDIT_VERIFY_KEYS")
+HUB_AUDIT_CHECKPOINT_DIR = os.environ.get(
+    "HUB_AUDIT_CHECKPOINT_DIR", str(BASE_DIR / "var" / "audit-checkpoints")
+)
+HUB_AUDIT_CHECKPOINT_URL = os.environ.get("HUB_AUDIT_CHECKPOINT_URL", "")
+HUB_AUDIT_CHECKPOINT_INTERVAL = int(os.environ.get("HUB_AUDIT_CHECKPOINT_INTERVAL", "300"))
 
 # Content security policy of the HTML pages (hub.middleware); everything is served by the hub itself.
 HUB_CONTENT_SECURITY_POLICY = os.environ.get(

@@ -9,7 +9,7 @@ def test_openapi_schema_is_valid_and_has_no_warnings(tmp_path, db):
     assert "ApiKeyAuth" in text
 
 
-def test_api_speaks_english_by_default_and_chinese_on_request(client):
+def test_api_speaks_english_by_default_and_chinese_on_request(client, db):  # calls are audited
     assert (
         client.get("/api/v1/access/me/").json()["detail"] == "Authentication credentials were not provided."
     )

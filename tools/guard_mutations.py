@@ -5,8 +5,9 @@
 Each mutation is a one-line source edit that disables one guard of the
 governed read path (or, in ``WRITE_MUTATIONS``, of the one write path).
 The script applies it, runs the governed-API test base against the
-population library (SQLite, fast) or the mutation's own tests, restores the
-file, and reports how many tests failed. Every row must show at least one failure;
+population library (SQLite, fast) — or the test files a mutation names
+after its fourth element — restores the file, and reports how many tests
+failed. Every row must show at least one failure;
 the script exits non-zero otherwise.
 """
 
@@ -15,6 +16,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+AUDIT_CALLS = "tests/access/test_audit_every_call.py"
+AUDIT_CHECKPOINTS = "tests/access/test_audit_checkpoints.py"
 
 MUTATIONS = [
     (
@@ -68,7 +71,7 @@ MUTATIONS = [
     (
         "no audit row",
         "hub/records/views.py",
-        "                self._write_audit(response, started)\n",
+        "                self._write_audit(response)\n",
         "                pass\n",
     ),
     (
@@ -100,6 +103,141 @@ MUTATIONS = [
         "hub/access/scope.py",
         "            if item is None or item.sharing_type == SharingType.NOT_SHARED:\n",
         "            if item is None:\n",
+    ),
+    # Roles, self-service limits, caching and login lockout: each with the test file that catches it.
+    (
+        "is_staff makes an operator",
+        "hub/access/roles.py",
+        "    return _person(user) and (user.is_superuser or user.has_perm(OPERATOR_PERMISSION))\n",
+        "    return _person(user) and (user.is_superuser or user.is_staff)\n",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "steward sees every audit row",
+        "hub/access/usage.py",
+        "    return roles.audit_rows_of(department, rows)\n",
+        "    return rows\n",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "steward counts every item's calls",
+        "hub/access/usage.py",
+        "    return roles.department_item_codes(department) if department is not None else set()\n",
+        "    return None\n",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "audit admin shows every row",
+        "hub/access/admin.py",
+        "        return usage.visible_rows(request.user)\n",
+        "        return super().get_queryset(request)\n",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "steward sees every request",
+        "hub/access/api/views.py",
+        "        return roles.requests_of(department, queryset).prefetch_related(\n",
+        "        return queryset.prefetch_related(\n",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "person sees every item in the record API",
+        "hub/access/roles.py",
+        "    if is_operator(user):\n        fields = [item.field for item in dataset.items]\n",
+        "    if True:\n        fields = [item.field for item in dataset.items]\n",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "provider-only grants count (key query)",
+        "hub/access/authentication.py",
+        "g.system_id = s.id AND s.is_consumer AND g.revoked_at IS NULL",
+        "g.system_id = s.id AND g.revoked_at IS NULL",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "provider-only grants count (ORM)",
+        "hub/access/models.py",
+        "        return self.filter(revoked_at__isnull=True, system__is_consumer=True).filter(\n",
+        "        return self.filter(revoked_at__isnull=True).filter(\n",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "provider-only system applies",
+        "hub/access/services.py",
+        "    if not system.is_consumer:\n",
+        "    if False:\n",
+        "tests/access/test_roles.py",
+    ),
+    (
+        "self-service mode ceiling ignored",
+        "hub/access/services.py",
+        "    if mode > item.self_service_mode:\n",
+        "    if False:\n",
+        "tests/access/test_self_service.py",
+    ),
+    (
+        "sensitivity 3 rule ignored",
+        "hub/access/services.py",
+        "    sensitive = item.sensitivity >= SOURCE_APPROVAL_SENSITIVITY\n",
+        "    sensitive = False\n",
+        "tests/access/test_self_service.py",
+    ),
+    (
+        "unmasked-needs-approval flag ignored",
+        "hub/access/services.py",
+        "    if clear and (item.unmasked_needs_approval or sensitive):\n",
+        "    if clear and sensitive:\n",
+        "tests/access/test_self_service.py",
+    ),
+    (
+        "masked grant without a masking rule counts as masked",
+        "hub/access/services.py",
+        "    clear = not masked or item.masking == Masking.NONE\n",
+        "    clear = not masked\n",
+        "tests/access/test_self_service.py",
+    ),
+    (
+        "requested expiry not capped",
+        "hub/access/services.py",
+        "    if requested is not None and requested <= longest:\n",
+        "    if True:\n",
+        "tests/access/test_self_service.py",
+    ),
+    (
+        "review command lists nothing",
+        "hub/access/services.py",
+        "        if reasons:\n            found.append(",
+        "        if False:\n            found.append(",
+        "tests/access/test_self_service.py",
+    ),
+    (
+        "source-approved grants listed for review",
+        "hub/access/services.py",
+        "        reasons = [] if approved_by_source else beyond_self_service(",
+        "        reasons = [] if False else beyond_self_service(",
+        "tests/access/test_self_service.py",
+    ),
+    (
+        "governed responses cacheable",
+        "hub/api/caching.py",
+        '            response["Cache-Control"] = "no-store"\n',
+        "            pass\n",
+        "tests/access/test_http_hardening.py",
+    ),
+    (
+        "no lockout per client address",
+        "hub/security.py",
+        "        if _failures(per_address) >= settings.HUB_LOGIN_FAILURES_PER_ADDRESS:\n",
+        "        if False:\n",
+        "tests/access/test_http_hardening.py",
+    ),
+    (
+        "a login clears the address's failures",
+        "hub/security.py",
+        "        per_pair = self.filter_user_attempts(request, credentials)[0]\n"
+        "        count, _ = per_pair.delete()\n        return count\n",
+        "        return super().reset_user_attempts(request, credentials)\n",
+        "tests/access/test_http_hardening.py",
     ),
     # -- governed reads: masked items, sealed cursors, declared reads, composed responses --------
     (
@@ -220,6 +358,84 @@ MUTATIONS = [
         "        if not shows[issue.dataset.code]:\n",
         "        if False:\n",
         "tests/quality/test_api.py",
+    ),
+    # -- invariant 4: every call audited, the chain anchored outside the database --
+    (
+        "500 writes no audit row",
+        "hub/middleware.py",
+        "        if draft.written:\n            return response\n",
+        "        if draft.written or response.status_code >= 500:\n            return response\n",
+        AUDIT_CALLS,
+    ),
+    (
+        "non-record calls write no audit row",
+        "hub/middleware.py",
+        "        if draft.written:\n            return response\n",
+        "        if True:\n            return response\n",
+        AUDIT_CALLS,
+    ),
+    (
+        "a governed call gets a second row",
+        "hub/records/views.py",
+        "            self.audit.written = True\n",
+        "            pass\n",
+        AUDIT_CALLS,
+    ),
+    (
+        "refused before authentication, no system named",
+        "hub/access/audit.py",
+        "    if not isinstance(user, SystemPrincipal) and header.startswith(",
+        "    if False and header.startswith(",
+        AUDIT_CALLS,
+    ),
+    (
+        "oversized bodies not refused up front",
+        "hub/middleware.py",
+        "        if length <= limit:\n",
+        "        if True:\n",
+        AUDIT_CALLS,
+    ),
+    (
+        "the batch is not hashed",
+        "hub/access/audit.py",
+        'OPTIONAL_HASHED_FIELDS = ("batch",)\n',
+        "OPTIONAL_HASHED_FIELDS = ()\n",
+        AUDIT_CALLS,
+    ),
+    (
+        "verify_audit ignores the checkpoint",
+        "hub/access/management/commands/verify_audit.py",
+        "        if anchor is not None:\n            problems += [",
+        "        if False:\n            problems += [",
+        AUDIT_CHECKPOINTS,
+    ),
+    (
+        "an unhandled exception is not answered as a JSON 500",
+        "hub/middleware.py",
+        '        return _json_error(_("Internal error; no data was returned."), "server_error", 500)\n',
+        "        return None\n",
+        AUDIT_CALLS,
+    ),
+    (
+        "a forged checkpoint is taken as the anchor",
+        "hub/access/checkpoints.py",
+        "        if why is None:\n            return checkpoint, refused\n",
+        "        if True:\n            return checkpoint, refused\n",
+        AUDIT_CHECKPOINTS,
+    ),
+    (
+        "checkpoint signatures not verified",
+        "hub/access/checkpoints.py",
+        "        public.verify(signature, signed_bytes(body))\n",
+        "        signature.hex()\n",
+        AUDIT_CHECKPOINTS,
+    ),
+    (
+        "a checkpoint vouches for a tampered log",
+        "hub/access/checkpoints.py",
+        "    if problems:\n        raise CheckpointError(",
+        "    if False:\n        raise CheckpointError(",
+        AUDIT_CHECKPOINTS,
     ),
 ]
 

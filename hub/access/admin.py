@@ -1,12 +1,15 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services, usage
+from hub.catalogue.models import DataItem
+
+from . import roles, services, usage
 from .choices import DecisionStatus
 from .models import AccessRequest, AccessRequestItem, ApiKey, AuditEntry, ConsumerSystem, Grant
 
@@ -22,8 +25,27 @@ class ApiKeyInline(admin.TabularInline):
         return False
 
 
+class OperatorOnlyAdmin:
+    """Systems and their keys are the hub operators' to keep; model permissions alone do not do."""
+
+    def has_module_permission(self, request):
+        return roles.is_operator(request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return roles.is_operator(request.user) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return roles.is_operator(request.user) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return roles.is_operator(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return roles.is_operator(request.user) and super().has_delete_permission(request, obj)
+
+
 @admin.register(ConsumerSystem)
-class ConsumerSystemAdmin(SimpleHistoryAdmin):
+class ConsumerSystemAdmin(OperatorOnlyAdmin, SimpleHistoryAdmin):
     list_display = ["name", "department", "is_consumer", "is_provider", "active"]
     list_filter = ["department", "is_consumer", "is_provider", "active"]
     search_fields = ["name"]
@@ -57,6 +79,18 @@ class AccessRequestAdmin(admin.ModelAdmin):
     inlines = [RequestItemInline]
     readonly_fields = ["system", "purpose", "legal_basis", "expires_at", "require_purpose_header"]
 
+    def get_queryset(self, request):
+        """An operator every request; a steward those with its department's items; others none."""
+        queryset = super().get_queryset(request)
+        if roles.is_operator(request.user):
+            return queryset
+        department = roles.steward_department(request.user)
+        return queryset.none() if department is None else roles.requests_of(department, queryset)
+
+    def get_inline_instances(self, request, obj=None):
+        # A steward's view of a request lists only its own department's items.
+        return [] if not roles.is_operator(request.user) else super().get_inline_instances(request, obj)
+
 
 @admin.register(AccessRequestItem)
 class DecisionQueueAdmin(SimpleHistoryAdmin):
@@ -70,13 +104,10 @@ class DecisionQueueAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("item__dataset__library", "request__system")
-        department = services.steward_department(request.user)
-        if request.user.is_superuser and department is None:
-            return queryset
+        department = roles.steward_department(request.user)
         if department is None:
-            return queryset.none()
-        from django.db.models import Q
-
+            return queryset if roles.is_operator(request.user) else queryset.none()
+        # The queue holds what the department decides on (see services.deciding_department).
         return queryset.filter(
             Q(item__source_department=department)
             | Q(item__source_department__isnull=True, item__dataset__library__lead_department=department)
@@ -119,6 +150,16 @@ class GrantAdmin(SimpleHistoryAdmin):
     search_fields = ["item__code", "system__name"]
     actions = ["revoke"]
 
+    def get_queryset(self, request):
+        """An operator every grant; a steward the grants of its department's items; others none."""
+        queryset = super().get_queryset(request)
+        if roles.is_operator(request.user):
+            return queryset
+        department = roles.steward_department(request.user)
+        if department is None:
+            return queryset.none()
+        return queryset.filter(item__in=DataItem.objects.filter(roles.department_items_q(department)))
+
     @admin.action(description=gettext_lazy("Revoke selected grants"))
     def revoke(self, request, queryset):
         for grant in queryset.filter(revoked_at__isnull=True):
@@ -142,6 +183,15 @@ class AuditEntryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_view_permission(self, request, obj=None):
+        # Operators and stewards only: the joint meeting sees the dashboard, not audit rows.
+        user = request.user
+        allowed = roles.is_operator(user) or roles.steward_department(user) is not None
+        return allowed and super().has_view_permission(request, obj)
+
+    def get_queryset(self, request):
+        return usage.visible_rows(request.user)
+
     def get_urls(self):
         return [
             path("usage/", self.admin_site.admin_view(self.usage_view), name="access_auditentry_usage"),
@@ -157,16 +207,17 @@ class AuditEntryAdmin(admin.ModelAdmin):
         except ValueError:
             days = 30
         since = usage.window(days)
+        rows = usage.visible_rows(request.user)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Usage statistics"),
             "opts": self.model._meta,
             "days": days,
-            "by_day": usage.calls_by_day(since),
-            "by_item": usage.calls_by_item(since),
-            "by_department": usage.calls_by_department(since),
+            "by_day": usage.calls_by_day(since, rows=rows),
+            "by_item": usage.calls_by_item(since, items=usage.visible_items(request.user)),
+            "by_department": usage.calls_by_department(since, rows=rows),
             "subject": request.GET.get("subject", "").strip()[:64],
         }
         if context["subject"]:
-            context["subject_calls"] = usage.subject_calls(context["subject"])[:500]
+            context["subject_calls"] = usage.subject_calls(context["subject"], rows=rows)[:500]
         return TemplateResponse(request, "admin/access/usage.html", context)

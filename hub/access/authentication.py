@@ -48,7 +48,7 @@ SELECT k.id, k.hashed_secret, k.expires_at, k.revoked_at,
 FROM access_apikey k
 JOIN access_consumersystem s ON s.id = k.system_id
 JOIN catalogue_department d ON d.id = s.department_id
-LEFT JOIN access_grant g ON g.system_id = s.id AND g.revoked_at IS NULL
+LEFT JOIN access_grant g ON g.system_id = s.id AND s.is_consumer AND g.revoked_at IS NULL
      AND (g.expires_at IS NULL OR g.expires_at > %s)
 WHERE k.prefix = %s
 """

@@ -170,8 +170,13 @@ class AccessRequestItem(models.Model):
 
 class GrantQuerySet(models.QuerySet):
     def active(self, at=None):
+        """Grants in force: not revoked, not expired, held by a consumer system.
+
+        A provider-only system's grants count for nothing (they are kept, and
+        come back into force if the system becomes a consumer again).
+        """
         at = at or timezone.now()
-        return self.filter(revoked_at__isnull=True).filter(
+        return self.filter(revoked_at__isnull=True, system__is_consumer=True).filter(
             models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=at)
         )
 
@@ -229,6 +234,9 @@ class AuditEntry(models.Model):
     items = models.JSONField(_("items returned"), default=list, blank=True)
     status = models.PositiveSmallIntegerField(_("status"))
     duration_ms = models.FloatField(_("duration (ms)"), default=0)
+    # The ingest batch the call created or read (an ``IngestBatch`` id; no foreign key, so
+    # that access does not depend on records and a batch's row never blocks the log).
+    batch = models.UUIDField(_("ingest batch"), null=True, blank=True, db_index=True)
     # The log is a set of hash chains ("lanes"): on PostgreSQL each database
     # session links its rows into the first free lane from ``backend pid % 16`` so that
     # concurrent calls do not all queue on one lock; each lane is a complete

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from hub.catalogue import spec as catalogue
 from hub.catalogue.choices import SharingType
 
-from .choices import Mode
+from . import roles
 from .models import Grant
 
 
@@ -97,16 +97,7 @@ def resolve(request, dataset):
     """The caller's :class:`Scope` on ``dataset`` (a catalogue ``DatasetSpec``)."""
     user = request.user
     if getattr(user, "system", None) is None:
-        opts = dataset.model._meta
-        if (
-            user.is_authenticated
-            and user.is_staff
-            and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
-        ):
-            # Stewards and operators see in the API what the admin shows them.
-            everything = {item.field: [(Mode.SEARCH, False)] for item in dataset.items}
-            return Scope(dataset, everything)
-        return Scope(dataset, {})
+        return Scope(dataset, roles.person_grants(user, dataset))
     has_purpose = bool(request.META.get("HTTP_X_PURPOSE", "").strip())
     grants = {}
     purpose_missing = False

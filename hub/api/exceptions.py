@@ -2,8 +2,11 @@
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -14,6 +17,22 @@ from hub.records.sources import SourceRuleViolation
 from .errors import BadRequest, NoGrant, PayloadTooLarge, ServiceUnavailable  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
+
+
+def body_too_large(length, limit, *, ingest=False):
+    """The 413 for a body of ``length`` bytes over ``limit`` (ingest names the command for large files)."""
+    if ingest:
+        return PayloadTooLarge(
+            _(
+                "The body has %(length)d bytes, more than the %(limit)d allowed; "
+                "load large files with `manage.py ingest DATASET FILE --department CODE`."
+            )
+            % {"length": length, "limit": limit}
+        )
+    return PayloadTooLarge(
+        _("Request body of %(size)s bytes is over the limit of %(max)d bytes.")
+        % {"size": length, "max": limit}
+    )
 
 
 def flatten_errors(detail, prefix=""):
@@ -42,6 +61,13 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.HUB_MAX_BODY_BYTES
+        exc = body_too_large(limit + 1, limit)
+    elif isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+        exc = BadRequest(_("The request was refused as malformed."), code="bad_request")
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or None)  # the negotiation's ?format= 404 has no message
     if isinstance(exc, SourceRuleViolation):
         return Response(
             {"detail": exc.message, "code": "source_rule", "violations": exc.violations},

@@ -30,6 +30,9 @@ class DataItemInline(admin.TabularInline):
         "update_cycle",
         "required",
         "is_key",
+        "self_service_mode",
+        "unmasked_needs_approval",
+        "max_grant_days",
     ]
 
 
@@ -56,8 +59,17 @@ class DataItemAdmin(SimpleHistoryAdmin):
         "sensitivity",
         "masking",
         "update_cycle",
+        "self_service_mode",
+        "unmasked_needs_approval",
+        "max_grant_days",
     ]
-    list_filter = ["dataset__library", "sharing_type", "sensitivity", "source_department"]
+    list_filter = [
+        "dataset__library",
+        "sharing_type",
+        "sensitivity",
+        "source_department",
+        "self_service_mode",
+    ]
     search_fields = ["code", "name"]
 
 

@@ -23,6 +23,32 @@ class Sensitivity(models.IntegerChoices):
     CORE = 4, _("4 Core")
 
 
+class SelfServiceMode(models.IntegerChoices):
+    """The highest mode of an unconditional item granted on application, without the source.
+
+    The values are those of :class:`hub.access.choices.Mode` (the catalogue
+    comes before access, so it cannot import it; a test keeps the two equal).
+    """
+
+    NONE = 0, _("None: every mode waits for the source department")
+    VERIFY = 1, _("Verify")
+    LOOKUP = 2, _("Lookup")
+    SEARCH = 3, _("Search")
+
+
+# The self-service limits an item gets when its declaration names none, by sensitivity:
+# (highest mode granted at once, unmasked grants need the source's approval, longest grant in days).
+SELF_SERVICE_DEFAULTS = {
+    Sensitivity.PUBLIC: (SelfServiceMode.SEARCH, False, 3 * 365),
+    Sensitivity.INTERNAL: (SelfServiceMode.LOOKUP, False, 365),
+    Sensitivity.SENSITIVE: (SelfServiceMode.LOOKUP, True, 365),
+    Sensitivity.CORE: (SelfServiceMode.NONE, True, 180),
+}
+# From this sensitivity on, search mode and unmasked grants always wait for the source
+# department, whatever the item declares.
+SOURCE_APPROVAL_SENSITIVITY = Sensitivity.SENSITIVE
+
+
 class Masking(models.TextChoices):
     NONE = "none", _("No masking")
     ID_NUMBER = "id_number", _("ID number (keep first 4 and last 4)")

@@ -7,7 +7,7 @@ them afterwards in the admin.
 
 from dataclasses import dataclass, field
 
-from .choices import Masking, Sensitivity, SharingType, UpdateCycle
+from .choices import SELF_SERVICE_DEFAULTS, Masking, Sensitivity, SharingType, UpdateCycle
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,19 @@ class Item:
     standard: str = ""
     required: bool = False
     key: bool = False
+    # Self-service limits; None takes the default of the item's sensitivity (SELF_SERVICE_DEFAULTS).
+    self_service_mode: int | None = None
+    unmasked_needs_approval: bool | None = None
+    max_grant_days: int | None = None
+
+    def self_service(self):
+        """``(highest mode granted on application, unmasked needs approval, longest grant in days)``."""
+        mode, unmasked, days = SELF_SERVICE_DEFAULTS[Sensitivity(self.sensitivity)]
+        return (
+            mode if self.self_service_mode is None else self.self_service_mode,
+            unmasked if self.unmasked_needs_approval is None else self.unmasked_needs_approval,
+            days if self.max_grant_days is None else self.max_grant_days,
+        )
 
 
 @dataclass(frozen=True)

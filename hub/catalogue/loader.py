@@ -58,9 +58,13 @@ def load(reference_path=REFERENCE):
             },
         )
         for position, item in enumerate(decl.items):
+            mode, unmasked, days = item.self_service()
             DataItem.objects.update_or_create(
                 code=f"{decl.code}.{item.field}",
                 defaults={
+                    "self_service_mode": mode,
+                    "unmasked_needs_approval": unmasked,
+                    "max_grant_days": days,
                     "dataset": dataset,
                     "field": item.field,
                     "name": item.name,

@@ -7,12 +7,13 @@ dashboard all read it through :mod:`hub.catalogue.spec`.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from hub.history import History
 
-from .choices import Level, Masking, Sensitivity, SharingType, UpdateCycle
+from .choices import Level, Masking, SelfServiceMode, Sensitivity, SharingType, UpdateCycle
 
 
 class Department(models.Model):
@@ -29,6 +30,10 @@ class Department(models.Model):
         ordering = ["code"]
         verbose_name = _("department")
         verbose_name_plural = _("departments")
+        # The hub operator's role (hub.access.roles): every system, request, grant and audit row.
+        permissions = [
+            ("operate_hub", _("Can operate the hub (all systems, requests, grants and audit rows)"))
+        ]
 
     def __str__(self):
         return self.name
@@ -116,6 +121,27 @@ class DataItem(models.Model):
     required = models.BooleanField(_("required"), default=False)
     is_key = models.BooleanField(_("natural key"), default=False)
     ordering = models.PositiveSmallIntegerField(_("ordering"), default=0)
+    # The limits of self-service: what an unconditional item grants on application alone.
+    self_service_mode = models.PositiveSmallIntegerField(
+        _("highest mode granted on application"),
+        choices=SelfServiceMode.choices,
+        default=SelfServiceMode.LOOKUP,
+        help_text=_(
+            "A request for a higher mode waits for the source department. From sensitivity 3 on, "
+            "search mode always waits."
+        ),
+    )
+    unmasked_needs_approval = models.BooleanField(
+        _("unmasked grants need the source's approval"),
+        default=False,
+        help_text=_("From sensitivity 3 on, unmasked grants always wait for the source department."),
+    )
+    max_grant_days = models.PositiveIntegerField(
+        _("longest grant (days)"),
+        default=365,
+        validators=[MinValueValidator(1)],
+        help_text=_("A requested expiry further away, or none, is capped to this many days."),
+    )
     history = History()
 
     class Meta:

@@ -42,6 +42,11 @@ class ItemSpec:
     required: bool
     is_key: bool
     dataset: str
+    # Self-service limits (see DataItem): highest mode granted on application, whether an
+    # unmasked grant needs the source's approval, the longest grant in days.
+    self_service_mode: int = 0
+    unmasked_needs_approval: bool = True
+    max_grant_days: int = 365
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,9 @@ def _load():
                 required=item.required,
                 is_key=item.is_key,
                 dataset=item.dataset.code,
+                self_service_mode=item.self_service_mode,
+                unmasked_needs_approval=item.unmasked_needs_approval,
+                max_grant_days=item.max_grant_days,
             )
         )
     datasets = {}

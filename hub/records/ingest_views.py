@@ -1,4 +1,9 @@
-"""``POST /api/v1/ingest/{dataset}/`` and ``GET /api/v1/ingest/batches/{id}/`` for provider systems."""
+"""``POST /api/v1/ingest/{dataset}/`` and ``GET /api/v1/ingest/batches/{id}/`` for provider systems.
+
+Each call's audit row is written by :class:`hub.middleware.AuditMiddleware`
+from the draft these views fill: mode ``ingest`` for a load, and the batch
+the call created, replayed or read.
+"""
 
 from django.conf import settings
 from django.db import transaction
@@ -11,8 +16,9 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hub.access import audit
 from hub.access.authentication import SystemPrincipal
-from hub.api.exceptions import PayloadTooLarge
+from hub.api.exceptions import body_too_large
 
 from .ingest import BodyTooLarge, IngestInputError, InvalidRows, UnknownDataset, detect_format, ingest
 from .models import IngestBatch
@@ -77,14 +83,10 @@ class IngestView(APIView):
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
+        draft = audit.draft_for(request)
+        draft.mode = "ingest"
         if length > limit:
-            raise PayloadTooLarge(
-                _(
-                    "The body has %(length)d bytes, more than the %(limit)d allowed; "
-                    "load large files with `manage.py ingest DATASET FILE --department CODE`."
-                )
-                % {"length": length, "limit": limit}
-            )
+            raise body_too_large(length, limit, ingest=True)
         content_type = request.META.get("CONTENT_TYPE", "")
         fmt = detect_format(content_type)
         if fmt is None or fmt == "xlsx":
@@ -121,6 +123,9 @@ class IngestView(APIView):
                 where = f"row {error.row}" if error.row is not None else f"column {error.column}"
                 body["errors"] = {where: [error.detail]}
             return Response(body, status=400)
+        if outcome.batch is not None:
+            draft.batch = outcome.batch.pk
+        draft.result_count = int(outcome.report.get("created", 0)) + int(outcome.report.get("updated", 0))
         headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
         return Response(outcome.report, status=200, headers=headers)
 
@@ -142,6 +147,7 @@ class IngestBatchView(APIView):
             found = IngestBatch.objects.filter(pk=batch, department=request.user.system.department).first()
         if found is None:
             raise exceptions.NotFound(_("No such batch."))
+        audit.draft_for(request).batch = found.pk
         return Response(
             {
                 **found.report,

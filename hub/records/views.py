@@ -10,7 +10,6 @@ single statement; calls that write run in one transaction with their audit row.
 import contextlib
 import datetime
 import logging
-import time
 from functools import cache
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -27,7 +26,6 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from hub.access import audit
-from hub.access.authentication import SystemPrincipal, client_ip
 from hub.access.choices import Mode
 from hub.access.scope import resolve
 from hub.api.exceptions import BadRequest, NoGrant
@@ -57,11 +55,6 @@ def refuse_nul(value, where):
             % {"where": str(where)[:64].replace("\x00", "")},
             code="invalid_character",
         )
-
-
-def _printable(text, limit):
-    """Audit text fields without NUL (which would fail the insert and so the call)."""
-    return text.replace("\x00", "\ufffd")[:limit]
 
 
 def parse_as_of(value):
@@ -108,8 +101,10 @@ class GovernedViewSet(viewsets.GenericViewSet):
         return _serializer_class(self.queryset.model)
 
     def dispatch(self, request, *args, **kwargs):
-        self.audit = audit.AuditDraft()
-        started = time.perf_counter()
+        # The call's draft is shared with hub.middleware.AuditMiddleware, which writes
+        # the row of a call that ends before this one is committed (an unhandled
+        # exception: a JSON 500) and no second row once it is.
+        self.audit = audit.draft_for(request)
         try:
             # A read needs no transaction of its own: the audit row is one
             # statement (linked and counted by the database on PostgreSQL), and
@@ -118,7 +113,8 @@ class GovernedViewSet(viewsets.GenericViewSet):
             reads = request.method in SAFE_METHODS
             with contextlib.nullcontext() if reads else transaction.atomic():
                 response = super().dispatch(request, *args, **kwargs)
-                self._write_audit(response, started)
+                self._write_audit(response)
+            self.audit.written = True
         except DatabaseError:
             log.exception("governed call failed closed")
             body = {
@@ -131,27 +127,9 @@ class GovernedViewSet(viewsets.GenericViewSet):
             response = self.finalize_response(self.request, Response(body, status=503))
         return response
 
-    def _write_audit(self, response, started):
-        request = self.request
-        user = getattr(request, "_user", None)
-        system = user.system if isinstance(user, SystemPrincipal) else None
-        audit.append(
-            system=system,
-            user="" if system or user is None or not user.is_authenticated else user.get_username(),
-            key_prefix=user.key.prefix if system else "",
-            client_ip=client_ip(request),
-            request_id=request.META.get("HTTP_X_REQUEST_ID", "")[:64],
-            purpose=_printable(request.META.get("HTTP_X_PURPOSE", ""), 200),
-            method=request.method,
-            endpoint=_printable(request.path, 300),
-            dataset=self.audit.dataset or self.dataset.code,
-            mode=self.audit.mode,
-            subject_keys=self.audit.subject_keys,
-            result_count=self.audit.result_count if response.status_code < 400 else 0,
-            items=self.audit.items if response.status_code < 400 else [],
-            status=response.status_code,
-            duration_ms=(time.perf_counter() - started) * 1000,
-        )
+    def _write_audit(self, response):
+        self.audit.dataset = self.audit.dataset or self.dataset.code
+        audit.append_call(self.request, response.status_code, self.audit)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

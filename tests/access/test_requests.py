@@ -12,7 +12,7 @@ REQUEST = {
     "purpose": "婚姻登记核验",
     "legal_basis": "《婚姻登记条例》",
     "items": [
-        {"item": "population.person.name", "mode": "lookup", "masked": False},
+        {"item": "population.person.gender", "mode": "lookup", "masked": False},
         {"item": "population.person.marital_status", "mode": "verify", "masked": False},
         {"item": "population.person.photo_digest", "mode": "lookup", "masked": False},
     ],
@@ -32,7 +32,7 @@ def test_a_consuming_system_applies_is_approved_and_reads_exactly_its_grants():
     assert created.status_code == 201, created.json()
     statuses = {row["item"]: row["status"] for row in created.json()["items"]}
     assert statuses == {
-        "population.person.name": "approved",  # unconditional
+        "population.person.gender": "approved",  # unconditional, within self-service
         "population.person.marital_status": "pending",  # conditional: waits for civil affairs
         "population.person.photo_digest": "rejected",  # not shared
     }
@@ -55,13 +55,13 @@ def test_a_consuming_system_applies_is_approved_and_reads_exactly_its_grants():
         "items": {"marital_status": True},
     }
     lookup = client.get(f"/api/v1/population/persons/{person.id_number}/")
-    assert lookup.json() == {"name": person.name}
+    assert lookup.json() == {"gender": person.gender}
     me = client.get("/api/v1/access/me/").json()
     assert {(g["item"], g["mode"]) for g in me["grants"]} == {
-        ("population.person.name", "lookup"),
+        ("population.person.gender", "lookup"),
         ("population.person.marital_status", "verify"),
     }
-    assert client.get("/api/v1/population/persons/", {"name": person.name}).status_code == 403
+    assert client.get("/api/v1/population/persons/", {"gender": person.gender}).status_code == 403
     assert client.get(f"/api/v1/access/requests/{request_id}/").json()["status"] == "approved"
 
 

@@ -1,17 +1,17 @@
 """Access endpoints: who am I, apply for items, decide on them, usage."""
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hub.access import services, usage
+from hub.access import roles, services, usage
 from hub.access.authentication import SystemPrincipal
-from hub.access.models import AccessRequest, Grant
+from hub.access.models import AccessRequest, AccessRequestItem, Grant
 
 from .serializers import (
     AccessRequestCreateSerializer,
@@ -72,13 +72,21 @@ class AccessRequestViewSet(viewsets.GenericViewSet):
     pagination_class = None
 
     def get_queryset(self):
-        queryset = AccessRequest.objects.select_related("system").prefetch_related("entries__item")
+        """A system its own requests; an operator all; a steward those with its department's
+        items, showing only those items; anyone else none (``is_staff`` grants nothing)."""
+        queryset = AccessRequest.objects.select_related("system")
         user = self.request.user
         if isinstance(user, SystemPrincipal):
-            return queryset.filter(system=user.system)
-        if user.is_staff:
-            return queryset
-        return queryset.none()
+            return queryset.filter(system=user.system).prefetch_related("entries__item")
+        if roles.is_operator(user):
+            return queryset.prefetch_related("entries__item")
+        department = roles.steward_department(user)
+        if department is None:
+            return queryset.none()
+        own = AccessRequestItem.objects.filter(roles.department_items_q(department, "item__")).distinct()
+        return roles.requests_of(department, queryset).prefetch_related(
+            Prefetch("entries", queryset=own.select_related("item"))
+        )
 
     @extend_schema(request=AccessRequestCreateSerializer, responses={201: AccessRequestSerializer})
     def create(self, request):
@@ -118,14 +126,17 @@ class AccessRequestViewSet(viewsets.GenericViewSet):
             )
         except services.AccessError as error:
             _raise(error)
-        refreshed = AccessRequest.objects.prefetch_related("entries__item").get(pk=pk)
-        return Response(AccessRequestSerializer(refreshed).data)
+        return Response(AccessRequestSerializer(self.get_queryset().get(pk=pk)).data)
 
 
 class UsageView(APIView):
-    """Usage statistics for operators: calls per day, system, department, dataset and item."""
+    """Usage statistics: calls per day, system, department, dataset and item.
 
-    permission_classes = [IsAdminUser]
+    An operator's cover the whole log; a steward's only the rows that concern
+    its department's items (:func:`hub.access.roles.audit_rows_of`).
+    """
+
+    permission_classes = [roles.SeesAuditRows]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
@@ -134,14 +145,15 @@ class UsageView(APIView):
         except ValueError:
             raise exceptions.ValidationError({"days": [_("A whole number of days, 1 to 366.")]}) from None
         since = usage.window(days)
+        rows = usage.visible_rows(request.user)
         return Response(
             {
                 "days": days,
                 "results": usage.calls_by_day(
-                    since, request.query_params.get("system"), request.query_params.get("dataset")
+                    since, request.query_params.get("system"), request.query_params.get("dataset"), rows=rows
                 ),
-                "by_item": usage.calls_by_item(since),
-                "by_department": usage.calls_by_department(since),
+                "by_item": usage.calls_by_item(since, items=usage.visible_items(request.user)),
+                "by_department": usage.calls_by_department(since, rows=rows),
             }
         )
 
@@ -149,11 +161,11 @@ class UsageView(APIView):
 class SubjectUsageView(APIView):
     """Who used this subject's data: every audited call that touched the key."""
 
-    permission_classes = [IsAdminUser]
+    permission_classes = [roles.SeesAuditRows]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, key):
-        rows = usage.subject_calls(key)[:1000]
+        rows = usage.subject_calls(key, rows=usage.visible_rows(request.user))[:1000]
         return Response(
             {
                 "key": key,
