@@ -38,7 +38,7 @@ def setup(database):
 def load(parcels):
     from geodata.demo import generate_parcels, load_divisions
     from geodata.models import Division, Parcel
-    from hub.records.services import bulk_write
+    from hub.records.services import write
 
     if not Division.objects.filter(geometry__isnull=False).exists():
         load_divisions()
@@ -48,7 +48,7 @@ def load(parcels):
         chunk = 10000
         for start in range(have, parcels, chunk):
             rows = list(generate_parcels(min(chunk, parcels - start), start=start))
-            bulk_write(Parcel, rows, department="zrzyt", reason="bench")
+            write("geodata.parcel", rows, department="zrzyt", reason="bench")
             print(f"  loaded {start + len(rows)} parcels", file=sys.stderr)
         print(f"  loading took {time.perf_counter() - started:.0f} s", file=sys.stderr)
     return Parcel.objects.count()

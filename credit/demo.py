@@ -13,14 +13,10 @@ import random
 import uuid
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from geodata.divisions import current_counties
-from hub.records import context
-from hub.records.events import announce_written
-from hub.records.sources import check_write
+from hub.records.services import write
 
 from .choices import REGISTRATION_PARTITIONS, add_months, add_years
 from .validators import ALPHABET, org_code_check_char, uscc_check_char
@@ -260,38 +256,14 @@ def _court_row(rng, subject_type, key, name, today, serial):
     return row
 
 
-@transaction.atomic
 def create_partitioned(model, rows, department, reason="demo seed"):
-    """Create ``rows`` of a partitioned dataset, all in ``department``'s own partition, with history."""
+    """Create ``rows`` of a partitioned dataset, all in ``department``'s own partition, with history.
+
+    Through the hub's one write path (:func:`hub.records.services.write`), like any provider's batch.
+    """
     if not rows:
         return 0
-    dataset = model.catalogue_spec()
-    fields = sorted({name for row in rows for name in row})
-    partitions = {str(row[dataset.partition_field]) for row in rows}
-    for partition in partitions:
-        check_write(dataset, department, fields, partition_value=partition, creating=True)
-    now = timezone.now()
-    batch = uuid.uuid4().hex
-    with context.writing(department, reason=reason, batch=batch):
-        bulk_create_with_history(
-            [model(**row, source_stamps={department: now.isoformat()}) for row in rows],
-            model,
-            batch_size=2000,
-            default_change_reason=reason,
-            default_date=now,
-            custom_historical_attrs={"source_department": department, "batch": batch},
-        )
-    key = dataset.natural_key
-    announce_written(
-        sender=model,
-        dataset=dataset.code,
-        department=department,
-        batch=batch,
-        keys=[str(row[key]) for row in rows],
-        created=len(rows),
-        updated=0,
-    )
-    return len(rows)
+    return write(model.dataset_code, rows, department=department, reason=reason, channel="seed")["created"]
 
 
 DEMO_CONSUMER = "一网通办平台"

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hub.records import context
+from hub.records import services
 from hub.records.codes import ascii_upper
 from hub.records.sources import check_write
 
@@ -51,12 +51,24 @@ def write_record(model, department, values, *, user=None, system="", reason="", 
     for name, value in values.items():
         setattr(record, name, value)
     _check_source(record, department)
-    record.full_clean()
+    record.full_clean()  # the whole record, uniqueness included, before the write
+    key = record.catalogue_spec().natural_key
+    row = {key: getattr(record, key), **values}
+    if instance is None:  # a new record: every item it has, defaults included
+        row = {f.name: getattr(record, f.attname) for f in model.item_fields() if f.name in _items(model)}
     # simple-history would take request.user, which is not a user when a system calls with an API key
-    record._history_user = user if isinstance(user, AbstractBaseUser) else None
-    with context.writing(department, user=user, system=system, reason=reason):
-        record.save()
-    return record
+    return services.write_one(
+        model,
+        row,
+        department=department,
+        user=user if isinstance(user, AbstractBaseUser) else None,
+        system=system,
+        reason=reason,
+    )
+
+
+def _items(model):
+    return model.catalogue_spec().by_field
 
 
 def create_entity(department, values, **kwargs):

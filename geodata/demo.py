@@ -88,15 +88,30 @@ def _boundary_rows():
     return rows
 
 
+def _counts(report):
+    return {name: report[name] for name in ("created", "updated", "unchanged")}
+
+
 def load_divisions(stdout=None):
     """Write the reference divisions as civil affairs, then their boundaries as natural resources."""
-    from hub.records.services import bulk_write
+    from hub.records.services import write
 
     from .divisions import clear_cache
-    from .models import Division
 
-    civil = bulk_write(Division, division_rows(), department="mzt", reason="GB/T 2260 reference data")
-    natural = bulk_write(Division, boundary_rows(), department="zrzyt", reason="synthetic demo boundaries")
+    civil = {"created": 0, "updated": 0, "unchanged": 0}
+    rows = division_rows()
+    for level in LEVEL_ORDER:  # level by level: a division's parent must be stored to be checked
+        report = write(
+            "geodata.division",
+            [row for row in rows if row["level"] == level],
+            department="mzt",
+            reason="GB/T 2260 reference data",
+        )
+        civil = {name: civil[name] + report[name] for name in civil}
+    natural = write(
+        "geodata.division", boundary_rows(), department="zrzyt", reason="synthetic demo boundaries"
+    )
+    natural = _counts(natural)
     clear_cache()
     if stdout is not None:
         stdout.write(f"Divisions from mzt: {civil}; boundaries from zrzyt: {natural}")
@@ -255,7 +270,7 @@ def generate_resource_units(per_county=1, seed=2026):
 
 def seed(command, persons=1000):
     """Reference divisions and synthetic geodata sized from ``persons`` (parcels = persons)."""
-    from hub.records.services import bulk_write
+    from hub.records.services import write
 
     from .models import Address, Division, Parcel, PlaceName, ResourceUnit
 
@@ -273,5 +288,5 @@ def seed(command, persons=1000):
         if model.objects.exists():
             command.stdout.write(f"{model._meta.verbose_name_plural}: already present.")
             continue
-        counts = bulk_write(model, rows(), department=department, reason="demo seed")
+        counts = _counts(write(model.dataset_code, rows(), department=department, reason="demo seed"))
         command.stdout.write(f"{model.__name__} from {department}: {counts}")

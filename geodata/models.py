@@ -37,7 +37,7 @@ class SpatialRecord(BaseRecord):
     """A base record with a polygon: GeoJSON plus the indexed box and centroid it implies.
 
     The box and centroid are recomputed whenever the geometry is written (by
-    ``save()`` and by :meth:`prepare_row` for bulk writes), so they are items
+    ``save()`` and by :meth:`prepare_row`, which every write path calls), so they are items
     of the same source as the geometry and never drift from it.
     """
 
@@ -59,6 +59,11 @@ class SpatialRecord(BaseRecord):
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def derived_fields(cls, columns):
+        """The box and centroid, whenever a write carries the geometry."""
+        return DERIVED_FIELDS if "geometry" in columns else ()
 
     @classmethod
     def prepare_row(cls, row):

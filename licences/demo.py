@@ -10,19 +10,13 @@ import datetime
 import hashlib
 import hmac
 import random
-import uuid
 
 from django.apps import apps
 from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
-from hub.records import context
-from hub.records.events import announce_written
-from hub.records.sources import check_write
+from hub.records.services import write
 
-from . import identifiers, reference, signing
+from . import identifiers, reference
 from .models import Licence
 
 MARRIED = {"20", "21", "22", "23"}
@@ -69,14 +63,16 @@ def _licence(type_row, department, holder_key, holder_name, number, issue_date, 
         "division_code": division or "",
         "surface_data": surface,
         "file_digest": "",
+        "status": "valid",
     }
-    values["signature"], values["signing_key_id"] = signing.sign(values)
     return values
 
 
-@transaction.atomic
 def bulk_issue(slug, rows, *, reason="demo seed"):
-    """Create licences of one type from prepared rows as its issuing department; returns how many."""
+    """Create licences of one type from prepared rows as its issuing department; returns how many.
+
+    Through the hub's one write path (:func:`hub.records.services.write`), which signs each licence.
+    """
     type_row = reference.type_by_slug(slug)
     department = type_row["issuing_department"]
     # Seeding again (or with more persons) issues only to holders without a licence of this type.
@@ -84,31 +80,7 @@ def bulk_issue(slug, rows, *, reason="demo seed"):
     rows = [r for r in rows if r["holder_key"] not in existing]
     if not rows:
         return 0
-    dataset = Licence.catalogue_spec()
-    check_write(dataset, department, list(rows[0]), partition_value=type_row["code"], creating=True)
-    now = timezone.now()
-    batch = uuid.uuid4().hex
-    with context.writing(department, reason=reason, batch=batch):
-        objs = [Licence(**row, source_stamps={department: now.isoformat()}) for row in rows]
-        bulk_create_with_history(
-            objs,
-            Licence,
-            batch_size=1000,
-            default_change_reason=reason,
-            default_date=now,
-            custom_historical_attrs={"source_department": department, "batch": batch},
-        )
-    keys = [r["identifier"] for r in rows]
-    announce_written(
-        sender=Licence,
-        dataset=Licence.dataset_code,
-        department=department,
-        batch=batch,
-        keys=keys,
-        created=len(keys),
-        updated=0,
-    )
-    return len(rows)
+    return write(Licence.dataset_code, rows, department=department, reason=reason, channel="seed")["created"]
 
 
 def person_licences(persons, rng):

@@ -19,7 +19,7 @@ from hub.records.models import BaseRecord
 from hub.records.sources import check_write
 
 from . import identifiers, signing
-from .choices import HolderKind, LicenceState, LicenceStatus, ValidityPolicy
+from .choices import TRANSITIONS, HolderKind, LicenceState, LicenceStatus, ValidityPolicy
 from .validators import (
     holder_key_errors,
     validate_credit_code,
@@ -97,6 +97,13 @@ class LicenceType(models.Model):
                 except ValueError:
                     errors.append(_("Surface item '%(item)s' must be a date YYYY-MM-DD.") % {"item": name})
         return errors
+
+
+def _state_label(value):
+    try:
+        return LicenceState(value).label
+    except ValueError:
+        return str(value)
 
 
 def licence_type(code) -> "LicenceType | None":
@@ -275,6 +282,52 @@ class Licence(BaseRecord):
         if surface:
             errors["surface_data"] = surface
         return errors
+
+    # -- write hooks (hub.records calls them on every write path) -------------------------
+
+    @classmethod
+    def derived_fields(cls, columns):
+        """The hub's signature, whenever a write carries any signed content."""
+        if set(columns) & set(signing.SIGNED_FIELDS):
+            return ("signature", "signing_key_id")
+        return ()
+
+    @classmethod
+    def prepare_row(cls, row):
+        """Sign the content of the row (Ed25519 is deterministic: unchanged content, unchanged signature)."""
+        if any(name in row for name in signing.SIGNED_FIELDS):
+            row = dict(row)
+            row["signature"], row["signing_key_id"] = signing.sign(row)
+        return row
+
+    @classmethod
+    def transition_errors(cls, stored, row, reason):
+        """The state machine (``choices.TRANSITIONS``): only its moves, and each with its reason."""
+        if stored is None or "status" not in row:
+            return {}
+        before, after = stored.get("status"), row.get("status")
+        if before == after:
+            return {}
+        allowed = {(start, target) for starts, target in TRANSITIONS.values() for start in starts}
+        if (before, after) not in allowed:
+            return {
+                "status": [
+                    _("A licence in state %(before)s cannot move to %(after)s (rule: licences.transitions).")
+                    % {"before": _state_label(before), "after": _state_label(after)}
+                ]
+            }
+        new_reason = row.get("status_reason") != stored.get("status_reason") and row.get("status_reason")
+        if not (str(reason or "").strip() or new_reason):
+            return {
+                "status": [
+                    _(
+                        "Moving a licence from %(before)s to %(after)s needs its reason "
+                        "(rule: licences.transitions)."
+                    )
+                    % {"before": _state_label(before), "after": _state_label(after)}
+                ]
+            }
+        return {}
 
     def content(self) -> dict:
         return signing.content_of(self)

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from hub.records import context
+from hub.records import services
 
 from . import identifiers, reference
 from .choices import TRANSITIONS
@@ -45,21 +45,28 @@ def issue(department, *, user=None, system="", reason="", **values):
         type_code = values.get("licence_type")
         if type_code and values.get("issuer_code"):
             values["identifier"] = new_identifier(type_code, values["issuer_code"])
-    with context.writing(department, user=user, system=system, reason=reason or _("Issued")):
-        licence = Licence(**values)
-        licence.save()
-    return licence
+    identifier = values.get("identifier")
+    if identifier and Licence.objects.filter(identifier=Licence.normalize_key(identifier)).exists():
+        raise ValidationError({"identifier": [_("A licence with this identifier already exists.")]})
+    values.setdefault("status", Licence._meta.get_field("status").default)
+    return _write(department, values, user=user, system=system, reason=reason or _("Issued"))
 
 
 @transaction.atomic
 def change(licence, department, *, user=None, system="", reason="", **values):
     """Change a licence's content as ``department``; the hub re-signs it."""
     licence = Licence.objects.select_for_update().get(pk=licence.pk)
-    for name, value in values.items():
-        setattr(licence, name, value)
-    with context.writing(department, user=user, system=system, reason=reason or _("Changed")):
-        licence.save()
-    return licence
+    values = {"identifier": licence.identifier, **values}
+    return _write(department, values, user=user, system=system, reason=reason or _("Changed"))
+
+
+def _write(department, values, *, user, system, reason):
+    """One licence through the hub's one write path (validation, signature, state rules, history)."""
+    if isinstance(values.get("licence_type"), LicenceType):
+        values["licence_type"] = values["licence_type"].code
+    if "holder_key" in values:
+        values["holder_key"] = str(values["holder_key"] or "").strip().upper()
+    return services.write_one(Licence, values, department=department, user=user, system=system, reason=reason)
 
 
 def _reason_required(action):
@@ -92,11 +99,8 @@ def transition(licence, action, department, *, reason, user=None, system=""):
     licence = Licence.objects.select_for_update().get(pk=licence.pk)
     if licence.status not in sources:
         raise TransitionRefused({"status": [_refused(action) % {"state": licence.get_status_display()}]})
-    licence.status = target
-    licence.status_reason = reason[:200]
-    with context.writing(department, user=user, system=system, reason=f"{action}: {reason}"):
-        licence.save()
-    return licence
+    values = {"identifier": licence.identifier, "status": target, "status_reason": reason[:200]}
+    return _write(department, values, user=user, system=system, reason=f"{action}: {reason}")
 
 
 def suspend(licence, department, *, reason, **kwargs):

@@ -49,14 +49,14 @@ MUTATIONS = [
     (
         "serializer returns every field",
         "hub/records/views.py",
-        '            "fields": fields,\n',
-        '            "fields": None,\n',
+        '"fields": fields, "masks": masks}',
+        '"fields": None, "masks": masks}',
     ),
     (
         "no masking",
         "hub/records/views.py",
-        '            "masks": self.scope.masks(mode),\n',
-        '            "masks": {},\n',
+        '"fields": fields, "masks": masks}',
+        '"fields": fields, "masks": {}}',
     ),
     (
         "filters not checked against grants",
@@ -605,11 +605,11 @@ if os.environ.get("DATABASE_URL", "").startswith("postgres"):  # the SQL fast pa
 
 
 def run_target(target, extra, report):
-    """``(failed test ids, differing harness cases)`` of one run of ``target``."""
+    """``(failed test ids, differing harness cases)`` of one run of ``target`` (a tuple of paths)."""
     env = dict(os.environ, HUB_NONINTERFERENCE_REPORT=str(report))
     if report.exists():
         report.unlink()
-    command = [sys.executable, "-m", "pytest", target, "-q", "-p", "no:cacheprovider", *extra]
+    command = [sys.executable, "-m", "pytest", *target, "-q", "-p", "no:cacheprovider", *extra]
     if env.get("DATABASE_URL", "").startswith("postgres"):
         command.append("--reuse-db")
     run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
@@ -617,6 +617,41 @@ def run_target(target, extra, report):
     errors = {line.split(" ")[1] for line in run.stdout.splitlines() if line.startswith("ERROR ")}
     cases = set(report.read_text(encoding="utf-8").splitlines()) if report.exists() else set()
     return failed | errors, cases
+
+
+# Guards of the one write path (issue 17), each run against its own tests (the paths after the edit)
+WRITE_TESTS = "tests/records/test_write_rules.py"
+WRITE_MUTATIONS = [
+    (
+        "partial rows judged without the stored record",
+        "hub/records/ingest/rules.py",
+        "            values, errors = self.judge(stored.get(values[0]), row)\n",
+        "            values, errors = self.judge(None, row)\n",
+        WRITE_TESTS,
+        "tests/records/test_write_paths.py",
+    ),
+    (
+        "state transitions not checked",
+        "hub/records/ingest/rules.py",
+        "            transitions = model.transition_errors(before, merged, self.reason)\n",
+        "            transitions = {}\n",
+        WRITE_TESTS,
+    ),
+    (
+        "derived (proxy) datasets writable",
+        "hub/records/ingest/service.py",
+        "    if instead:\n        raise ReadOnlyDataset(\n",
+        "    if False:\n        raise ReadOnlyDataset(\n",
+        WRITE_TESTS,
+    ),
+    (
+        "prepare_row skipped on ingest",
+        "hub/records/ingest/rules.py",
+        "                merged = model.prepare_row(merged)\n",
+        "                pass\n",
+        WRITE_TESTS,
+    ),
+]
 
 
 def main():
@@ -627,7 +662,7 @@ def main():
     args = parser.parse_args()
     # A stopped run (SIGTERM) still restores the mutated file: the ``finally`` below runs.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(130))
-    mutations = [m for m in MUTATIONS if not args.only or any(text in m[0] for text in args.only)]
+    mutations = [m for m in MUTATIONS + WRITE_MUTATIONS if not args.only or any(text in m[0] for text in args.only)]
     failures_missing = []
     baselines = {}
     with tempfile.TemporaryDirectory() as scratch:
@@ -647,7 +682,7 @@ def main():
 
         print(f"{'mutation':42s} failing tests")
         for name, path, old, new, *own_target in mutations:
-            target = args.target or (own_target[0] if own_target else DEFAULT_TARGET)
+            target = (args.target,) if args.target else tuple(own_target or [DEFAULT_TARGET])
             base_failed, base_cases, extra = baseline(target)
             file = ROOT / path
             original = file.read_text()

@@ -1,11 +1,11 @@
 """The admin base for base records: a steward edits only their department's items."""
 
 from django import forms
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import context
+from . import services
 from .sources import SourceRuleViolation
 
 
@@ -39,7 +39,26 @@ class SourceGuardedForm(forms.ModelForm):
                     _("Your department is not the source of %(field)s; it cannot be changed here.")
                     % {"field": field.verbose_name}
                 )
+        self._check_transitions(cleaned)
         return cleaned
+
+    def _check_transitions(self, cleaned):
+        """The library's state rules on the form (the service checks them again on save)."""
+        model = type(self.instance)
+        if self.instance._state.adding or not model.has_write_hook("transition_errors"):
+            return
+        loaded = getattr(self.instance, "_loaded_values", {})
+        fields = model.item_fields()
+        stored = {f.name: loaded.get(f.attname) for f in fields}
+        row = {**stored, **{name: value for name, value in cleaned.items() if name in stored}}
+        errors = model.transition_errors(stored, row, admin_reason(self.data))
+        if errors:
+            raise forms.ValidationError([str(m) for messages in errors.values() for m in messages])
+
+
+def admin_reason(data):
+    """The reason a steward gave for an edit, or the admin's own."""
+    return (data.get("_change_reason", "") if data is not None else "") or _("Corrected in the admin")
 
 
 class BaseRecordAdmin(SimpleHistoryAdmin):
@@ -100,15 +119,37 @@ class BaseRecordAdmin(SimpleHistoryAdmin):
         return False  # base records are retired by their source, never deleted from the admin
 
     def save_model(self, request, obj, form, change):
+        """The steward's edit goes through the one write service, as the steward's department."""
         department = steward_department_code(request.user)
         if department is None:
             raise PermissionDenied(_("Only a department's stewards write base records."))
-        reason = form.data.get("_change_reason", "") if hasattr(form, "data") else ""
-        with context.writing(department, user=request.user, reason=reason or _("Corrected in the admin")):
-            try:
-                obj.save()
-            except SourceRuleViolation as exc:
-                raise PermissionDenied(exc.message) from exc
+        model = type(obj)
+        dataset = self._dataset()
+        derived = set(model.derived_fields([f.name for f in model.item_fields()]))
+        key = dataset.natural_key
+        values = {key: getattr(obj, model._meta.get_field(key).attname)}
+        for name in obj.changed_fields():
+            if name in dataset.by_field and name not in derived and name != key:
+                values[name] = getattr(obj, model._meta.get_field(name).attname)
+        try:
+            saved = services.write_one(
+                model,
+                values,
+                department=department,
+                user=request.user,
+                reason=admin_reason(getattr(form, "data", None)),
+                channel="admin",
+            )
+        except SourceRuleViolation as exc:
+            raise PermissionDenied(exc.message) from exc
+        except ValidationError as exc:
+            raise PermissionDenied(" ".join(exc.messages)) from exc
+        # the admin goes on with ``obj`` (its messages, the redirect): make it the stored record
+        for field in model._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(saved, field.attname))
+        obj._state.adding = False
+        obj._state.db = saved._state.db
+        obj._loaded_values = dict(saved._loaded_values)
 
 
 from . import ingest_admin  # noqa: E402, F401  (registers the ingest batches and the import page)

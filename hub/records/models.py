@@ -90,6 +90,53 @@ class BaseRecord(models.Model):
         """Rules spanning several items; ``{field: [message]}``. Override per library."""
         return {}
 
+    # -- write hooks: the framework's one write path (hub.records.ingest) calls them on every row --
+
+    @classmethod
+    def derived_fields(cls, columns):
+        """Fields :meth:`prepare_row` computes when a write carries ``columns``; none by default.
+
+        They are written with the row (never taken from the caller) on every
+        path: ingest, the admin, the library actions and seeding.
+        """
+        return ()
+
+    @classmethod
+    def prepare_row(cls, row):
+        """The row (the stored record overlaid with the write) with its derived fields filled in.
+
+        May raise ``ValidationError`` naming the field whose value cannot be derived from.
+        """
+        return row
+
+    @classmethod
+    def transition_errors(cls, stored, row, reason):
+        """The library's state rules for one write; ``{field: [message]}``.
+
+        ``stored`` is the record as stored (``{field: value}``, None when the
+        write creates it), ``row`` the record after the write, ``reason`` the
+        write's reason. Override to declare which changes of state are allowed
+        and what they need.
+        """
+        return {}
+
+    @classmethod
+    def write_dataset(cls):
+        """The dataset a write must go to instead, when this one is derived (a proxy or a view); or None.
+
+        A proxy model shares its table with the model it stands for: writing
+        through it would change that record under the proxy's name, with its
+        history in the wrong table. Its writes are refused, naming the real dataset.
+        """
+        if cls._meta.proxy:
+            return cls._meta.concrete_model.dataset_code or None
+        return None
+
+    @classmethod
+    def has_write_hook(cls, name):
+        """Whether the library overrides the write hook ``name`` (undeclared hooks are skipped)."""
+        return getattr(cls, name).__func__ is not getattr(BaseRecord, name).__func__
+
     # SQL counterparts for the ingestion fast path (see hub.records.ingest.sqlcheck): a library
     # that overrides normalize_key or cross_field_errors states them too, or validates in Python
 

@@ -1,87 +1,129 @@
-"""Writing base records outside a request: the one-source rule, history, stamps.
+"""Writing base records from Python: the library actions, the admin and seeding.
 
-``bulk_write`` is the ORM path used by seeding until the ingestion service
-(``hub.records.ingest``) takes over bulk loads.
+Every write goes through the one ingestion service (:func:`hub.records.ingest.ingest`),
+so the same rules hold whoever writes: the one-source rule, each column's
+validators, the library's rules on the merged row (cross-field checks, the
+derived fields, the state transitions), and a history row on the model that
+holds the data, with source department, actor, batch and reason.
+
+- :func:`write` loads many rows (seeding, bulk corrections): all-or-nothing.
+- :func:`write_one` writes one record (a licence issued, a repair decided,
+  a steward's edit) and returns it as stored.
 """
 
-import uuid
-
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from django.utils.translation import gettext as _
 
-from . import context
-from .events import announce_written
+from hub.catalogue import spec as catalogue
+
+from .ingest import IngestInputError, InvalidRows, ingest
 from .sources import check_write
 
 
-@transaction.atomic
-def bulk_write(model, rows, *, department, reason="", batch=None, chunk=2000):
-    """Upsert ``rows`` (dicts keyed by field name) as ``department``; returns counts.
+def _dataset_code(dataset):
+    if isinstance(dataset, str):
+        return dataset
+    return getattr(dataset, "code", None) or dataset.dataset_code
 
-    Every row must carry the natural key; the other fields must all be items
-    whose source is ``department`` (checked once for the whole call, before
-    anything is written). History rows carry department and batch.
+
+def _as_validation_error(error):
+    """A refusal of the ingestion service as the ValidationError a Python caller expects."""
+    if isinstance(error, InvalidRows):
+        merged = {}
+        for row in error.rejected:
+            for name, messages in row["errors"].items():
+                seen = merged.setdefault(name, [])
+                seen.extend(m for m in messages if m not in seen)
+        return ValidationError(merged or {"__all__": [error.detail]}, code=error.code)
+    field = error.column or "__all__"
+    return ValidationError({field: [error.detail]}, code=error.code)
+
+
+def write(
+    dataset,
+    rows,
+    *,
+    department,
+    reason="",
+    user=None,
+    system=None,
+    channel="service",
+    engine="auto",
+):
+    """Upsert ``rows`` (dicts keyed by field name, natural key in each) as ``department``; the report.
+
+    All-or-nothing: an invalid row raises ``ValidationError`` naming the
+    field and rule, a foreign item ``SourceRuleViolation``; nothing is written
+    then. Rows carrying different items go in one batch per shape, in one
+    transaction. An empty ``rows`` writes nothing and reports zeros.
     """
-    dataset = model.catalogue_spec()
+    # a batch carries the same items in every row: rows of other shapes go in batches of their own
+    shapes = {}
+    for row in rows:
+        shapes.setdefault(tuple(row), []).append(row)
+    total = {"created": 0, "updated": 0, "unchanged": 0, "rejected_count": 0}
+    with transaction.atomic():
+        for part in shapes.values():
+            try:
+                report = ingest(
+                    _dataset_code(dataset),
+                    part,
+                    department=department,
+                    user=user,
+                    system=system,
+                    channel=channel,
+                    all_or_nothing=True,
+                    reason=reason,
+                    engine=engine,
+                ).report
+            except IngestInputError as error:
+                raise _as_validation_error(error) from None
+            total = {name: total[name] + report[name] for name in total}
+            total["batch"] = report["batch"]
+    return total
+
+
+@transaction.atomic
+def write_one(model, values, *, department, reason="", user=None, system=None, channel="service"):
+    """Create or change one record of ``model`` with ``values`` (the key plus the items written).
+
+    The one-source rule is checked first (so a department writing another's
+    item hears that, not data errors), then the write goes through the one
+    ingestion path. Returns the record as stored.
+    """
+    dataset = catalogue.for_model(model)
     key = dataset.natural_key
-    batch = batch or uuid.uuid4().hex
-    rows = list(rows)
-    prepare = getattr(model, "prepare_row", None)  # columns derived from others (e.g. a geometry's box)
-    if prepare is not None:
-        rows = [prepare(row) for row in rows]
-    fields = sorted({name for row in rows for name in row} - {key})
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
-    history_attrs = {"source_department": department, "batch": batch}
-    now = timezone.now()
-    with context.writing(department, reason=reason, batch=batch):
-        for start in range(0, len(rows), chunk):
-            part = rows[start : start + chunk]
-            existing = model.objects.in_bulk([row[key] for row in part], field_name=key)
-            creates, updates = [], []
-            for row in part:
-                record = existing.get(row[key])
-                if record is None:
-                    creates.append(model(**row, source_stamps={department: now.isoformat()}))
-                    continue
-                if any(getattr(record, name) != value for name, value in row.items()):
-                    for name, value in row.items():
-                        setattr(record, name, value)
-                    record.source_stamps = {**record.source_stamps, department: now.isoformat()}
-                    record.updated_at = now
-                    updates.append(record)
-                else:
-                    counts["unchanged"] += 1
-            if creates:
-                check_write(dataset, department, [key, *fields], creating=True)
-                bulk_create_with_history(
-                    creates,
-                    model,
-                    batch_size=chunk,
-                    default_change_reason=reason,
-                    default_date=now,
-                    custom_historical_attrs=history_attrs,
-                )
-                counts["created"] += len(creates)
-            if updates:
-                check_write(dataset, department, fields)
-                bulk_update_with_history(
-                    updates,
-                    model,
-                    [*fields, "source_stamps", "updated_at"],
-                    batch_size=chunk,
-                    default_change_reason=reason,
-                    default_date=now,
-                    custom_historical_attrs=history_attrs,
-                )
-                counts["updated"] += len(updates)
-    announce_written(
-        sender=model,
-        dataset=dataset.code,
+    if values.get(key) in (None, ""):
+        raise ValidationError({key: [_("The record's key is required.")]})
+    values = {**values, key: model.normalize_key(values[key])}
+    stored = model._base_manager.filter(**{key: values[key]}).first()
+    _check_source(dataset, department, stored, values)
+    write(
+        dataset.code,
+        [values],
         department=department,
-        batch=batch,
-        keys=[row[key] for row in rows],
-        created=counts["created"],
-        updated=counts["updated"],
+        reason=reason,
+        user=user,
+        system=system,
+        channel=channel,
+        engine="orm",  # one row: the ORM path, inside the caller's transaction
     )
-    return counts
+    return model._base_manager.get(**{key: values[key]})
+
+
+def _check_source(dataset, department, stored, values):
+    """The one-source rule for one record: its partition before and after the write."""
+    changed = [
+        name
+        for name, value in values.items()
+        if stored is None or name == dataset.natural_key or getattr(stored, name, None) != value
+    ]
+    partitions = [None]
+    if dataset.partition_field:
+        field = dataset.partition_field
+        before = getattr(stored, field, None) if stored is not None else None
+        after = values.get(field, before)
+        partitions = sorted({str(v) for v in (before, after) if v is not None}) or [None]
+    for partition in partitions:
+        check_write(dataset, department, changed, partition_value=partition, creating=stored is None)

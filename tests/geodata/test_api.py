@@ -409,10 +409,10 @@ def test_address_text_search_within_a_division(loaded_divisions):
 def test_demo_seed_resource_units_and_place_names_are_served(loaded_divisions):
     from geodata.demo import generate_place_names, generate_resource_units
     from geodata.models import PlaceName, ResourceUnit
-    from hub.records.services import bulk_write
+    from hub.records.services import write
 
-    bulk_write(ResourceUnit, list(generate_resource_units()), department="zrzyt")
-    bulk_write(PlaceName, list(generate_place_names(190)), department="mzt")
+    write(ResourceUnit.dataset_code, list(generate_resource_units()), department="zrzyt")
+    write(PlaceName.dataset_code, list(generate_place_names(190)), department="mzt")
     unit = ResourceUnit.objects.order_by("unit_code").first()
     client = geo_client("resource_unit", "unit_code", "resource_type", "geometry")
     bbox = f"{unit.min_lon - 0.001},{unit.min_lat - 0.001},{unit.max_lon + 0.001},{unit.max_lat + 0.001}"

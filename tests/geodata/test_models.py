@@ -134,11 +134,11 @@ def test_address_division_must_be_in_force(loaded_divisions):
 
 def test_a_parcel_wider_than_the_span_limit_is_refused_on_every_write_path():
     from geodata.models import Parcel as P
-    from hub.records.services import bulk_write
+    from hub.records.services import write
 
     huge = square(118.5, 32.0, size=0.2)
     errors = refused(parcel_values(geometry=huge, area=None))
     assert "at most 0.1" in " ".join(errors["geometry"])
     with pytest.raises(ValidationError, match="at most 0.1"):
-        bulk_write(P, [parcel_values(geometry=huge)], department="zrzyt")
+        write(P.dataset_code, [parcel_values(geometry=huge)], department="zrzyt")
     assert P.objects.count() == 0

@@ -220,3 +220,21 @@ def test_deploy_check_requires_a_configured_signing_key(settings):
     assert [e.id for e in signing_key_configured(None)] == ["licences.E002"]
     settings.HUB_SIGNING_KEY = "33" * 32
     assert signing_key_configured(None) == []
+
+
+def test_change_cannot_move_a_licence_around_the_state_machine():
+    licence = services.revoke(issue_id_card(), "gat", reason="obtained by fraud")
+    with pytest.raises(ValidationError) as refused:
+        services.change(licence, "gat", status="valid", reason="changed my mind")
+    assert "licences.transitions" in " ".join(refused.value.message_dict["status"])
+    fresh = Licence.objects.get(pk=licence.pk)
+    assert fresh.status == "revoked" and fresh.history.count() == 2
+
+
+def test_change_re_signs_on_the_one_write_path():
+    licence = issue_id_card()
+    changed = services.change(licence, "gat", holder_name="改名后", reason="name changed")
+    assert changed.holder_name == "改名后" and changed.signature_holds()
+    assert changed.signature != licence.signature
+    latest = changed.history.order_by("-history_id").first()
+    assert latest.batch and latest.history_change_reason == "name changed"

@@ -8,15 +8,13 @@ from django.db.models import Q
 from hub.catalogue.models import Department, Library
 from hub.progress.models import PlanBatch, PlanEntry
 from hub.progress.signals import ensure_joint_meeting_group
-from hub.records.services import bulk_write
+from hub.records.services import write
 from population.demo import SOURCE_ITEMS
 from tests.factories import person_rows
 
 
 def write_persons(count, seed=1, departments=("gat", "mzt", "jyt", "rst"), reason="test"):
     """Write ``count`` synthetic persons, each listed source department writing its own items."""
-    from population.models import Person
-
     rows = person_rows(count, seed=seed)
     for department in departments:
         part = [
@@ -26,7 +24,7 @@ def write_persons(count, seed=1, departments=("gat", "mzt", "jyt", "rst"), reaso
             }
             for row in rows
         ]
-        bulk_write(Person, part, department=department, reason=reason)
+        write("population.person", part, department=department, reason=reason)
     return rows
 
 

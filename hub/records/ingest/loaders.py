@@ -33,6 +33,7 @@ class Target:
     on_validate: object = None  # progress callback: rows validated so far (fast path)
     text_input: bool = False  # every value arrives as text (CSV, XLSX): no conversion needed
     update_only: bool = False  # set when the batch cannot create records (required items absent)
+    derived: tuple = ()  # columns the model derives from the row (``BaseRecord.derived_fields``), last
 
     @property
     def key(self):

@@ -175,7 +175,12 @@ class CopyLoader:
         compiled = None
         # Only into an empty table: then every row is new and no anti-join is needed to find the
         # changed ones (on a reload, finding them twice would cost more than Python saves).
-        if self.all_text and not self._execute(f"SELECT EXISTS (SELECT 1 FROM {self.table})")[0][0]:
+        # Never when the model derives fields from the row: only Python computes them (prepare_row).
+        if (
+            self.all_text
+            and not target.derived
+            and not self._execute(f"SELECT EXISTS (SELECT 1 FROM {self.table})")[0][0]
+        ):
             compiled = acceptance(target.model, target.columns, lambda field: f"s.{self.q(field.column)}")
         if compiled is None:
             self._create_stage()

@@ -1,6 +1,7 @@
-"""The one ingestion service behind the REST endpoint, the command, seeding and the admin import.
+"""The one write service: REST, the command, the admin (import and edits), seeding, library actions.
 
-A batch is read, validated row by row with the model's own validators,
+A batch is read, validated row by row with the model's own validators and,
+over the stored record it changes, the library's rules (:mod:`.rules`),
 checked against the one-source rule for the calling department, upserted
 by natural key (only the key and the department's own items are written),
 and reported. Everything happens in one transaction: the records, their
@@ -21,13 +22,17 @@ from ..events import announce_written
 from ..sources import SourceRuleViolation, check_write
 from .loaders import Target, loader_for, resolve_engine
 from .parsing import IngestInputError, Rewindable, direct_csv, objects_as_rows, read_rows
-from .validation import RowValidator
+from .rules import RecordRules
 
 REPORT_REJECTED_LIMIT = 10_000
 
 
 class UnknownDataset(IngestInputError):
     """The dataset code is not in the catalogue (404)."""
+
+
+class ReadOnlyDataset(IngestInputError):
+    """The dataset is derived from another (a proxy or a view): write the one it is derived from (400)."""
 
 
 class InvalidRows(IngestInputError):
@@ -130,10 +135,15 @@ def ingest(
     """Load one batch; returns an :class:`Outcome` or raises a refusal.
 
     ``source`` is a binary stream (read as ``fmt``) or an iterable of dicts.
+    ``system`` is the registered ConsumerSystem writing, or just its name
+    (a library action acting for a system).
     Refusals: :class:`IngestInputError` (and its ``UnknownDataset``,
-    ``InvalidRows``, ``BodyTooLarge``) and :class:`SourceRuleViolation`;
+    ``ReadOnlyDataset``, ``InvalidRows``, ``BodyTooLarge``) and :class:`SourceRuleViolation`;
     after any of them nothing is written except a "failed" batch record.
     """
+    system_name = ""
+    if isinstance(system, str):  # a library action names the acting system; the batch links registered ones
+        system_name, system = system, None
     replay = find_replay(system, idempotency_key)
     if replay is not None:
         return Outcome(replay, replay.report, replayed=True)
@@ -148,6 +158,7 @@ def ingest(
             fmt=fmt,
             encoding=encoding,
             system=system,
+            system_name=system_name,
             user=user,
             channel=channel,
             idempotency_key=idempotency_key,
@@ -214,6 +225,13 @@ def _run(batch_id, dataset_code, source, department, **options):
             _("Unknown dataset %(dataset)s.") % {"dataset": str(dataset_code)[:100]}, code="unknown_dataset"
         ) from None
     model = dataset.model
+    instead = model.write_dataset()
+    if instead:
+        raise ReadOnlyDataset(
+            _("%(dataset)s is derived from %(instead)s and cannot be written; write %(instead)s instead.")
+            % {"dataset": dataset.code, "instead": instead},
+            code="read_only_dataset",
+        )
     direct = None
     if hasattr(source, "read"):
         if options["fmt"] == "csv" and resolve_engine(options["engine"]) == "copy":
@@ -232,27 +250,35 @@ def _run(batch_id, dataset_code, source, department, **options):
             _number, header = next(rows)
         except StopIteration:
             raise IngestInputError(_("The batch has no rows."), code="empty") from None
-    columns, order = resolve_columns(dataset, header)
+    sent_columns, order = resolve_columns(dataset, header)
+    # fields the library derives from the row (a parcel's box, a licence's signature): computed
+    # on every path from the merged row, never taken as sent
+    derived = tuple(model.derived_fields(sent_columns))
+    columns = sent_columns + tuple(name for name in derived if name not in sent_columns)
+    padding = [None] * (len(columns) - len(sent_columns))
     if not dataset.partition_field:
         check_write(dataset, department, columns[1:])  # refuse early: before reading the rows
 
     user = options["user"]
     system = options["system"]
+    system_name = options["system_name"] or (system.name if system is not None else "")
     now = timezone.now()
+    reason = (options["reason"] or "")[:100]
     target = Target(
         model=model,
         columns=columns,
         department=department,
-        system=system.name if system is not None else "",
+        system=system_name,
         user_id=user.pk if getattr(user, "pk", None) else None,
         batch=batch_id.hex,
-        reason=(options["reason"] or "")[:100],
+        reason=reason,
         now=now,
         partition_field=dataset.partition_field,
         on_validate=options["on_validate"],
         text_input=options["fmt"] in ("csv", "xlsx") and hasattr(source, "read"),
+        derived=derived,
     )
-    validate = RowValidator(model, columns)
+    validate = RecordRules(model, columns, derived, reason=reason)
     rejected = []
     rejected_count = 0
     partitions = set()
@@ -264,7 +290,7 @@ def _run(batch_id, dataset_code, source, department, **options):
         nonlocal received
         for number, raw in rows:
             received += 1
-            ordered = [raw[i] for i in order]
+            ordered = [raw[i] for i in order] + padding
             for value in ordered:
                 if value.__class__ is str and "\x00" in value:
                     # no database text holds NUL; refused here so every loader answers alike
@@ -284,12 +310,10 @@ def _run(batch_id, dataset_code, source, department, **options):
     def valid_rows(ordered):
         """Validated rows; invalid ones go to the report instead."""
         nonlocal rejected_count
-        for number, raw in ordered:
-            values, errors = validate(raw)
+        for number, key, values, errors in validate(ordered):
             if errors:
                 rejected_count += 1
                 if len(rejected) < REPORT_REJECTED_LIMIT:
-                    key = raw[0]
                     rejected.append(
                         {"row": number, "key": str(key)[:64] if key is not None else None, "errors": errors}
                     )
@@ -312,7 +336,7 @@ def _run(batch_id, dataset_code, source, department, **options):
         )
         loader = loader_for(target, options["engine"])
         # the direct path names each column's field in the body's own order (``order`` maps back)
-        in_body_order = [field for _position, field in sorted(zip(order, columns, strict=True))]
+        in_body_order = [field for _position, field in sorted(zip(order, sent_columns, strict=True))]
         if direct is not None and loader.stage_csv(direct, in_body_order):
             received = loader.sent
             if partition_index is not None:

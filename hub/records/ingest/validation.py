@@ -149,7 +149,7 @@ class RowValidator:
     inline, and only values not seen before go through the column's checks.
     """
 
-    def __init__(self, model, columns):
+    def __init__(self, model, columns, cross_field=True):
         from hub.records.models import BaseRecord
 
         self.model = model
@@ -159,7 +159,8 @@ class RowValidator:
         self.normalize_key = model.normalize_key
         # cross_field_errors is a classmethod; skip the call when a library does not override it
         base = getattr(model.cross_field_errors, "__func__", None)
-        self.has_cross_field = base is not BaseRecord.cross_field_errors.__func__
+        # without ``cross_field`` the caller judges the row over the stored record (see .rules)
+        self.has_cross_field = cross_field and base is not BaseRecord.cross_field_errors.__func__
 
     def __call__(self, raw_values):
         """``raw_values`` in column order → ``(values tuple, None)`` or ``(None, {field: [messages]})``."""
