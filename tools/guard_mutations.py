@@ -662,7 +662,9 @@ def main():
     args = parser.parse_args()
     # A stopped run (SIGTERM) still restores the mutated file: the ``finally`` below runs.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(130))
-    mutations = [m for m in MUTATIONS + WRITE_MUTATIONS if not args.only or any(text in m[0] for text in args.only)]
+    mutations = [
+        m for m in MUTATIONS + WRITE_MUTATIONS if not args.only or any(text in m[0] for text in args.only)
+    ]
     failures_missing = []
     baselines = {}
     with tempfile.TemporaryDirectory() as scratch:
