@@ -412,6 +412,24 @@ class CreditSummary(CreditRecord):
     """
 
     dataset_code = "credit.summary"
+    # What a summary is computed from: these items of the credit records (and nothing else) decide
+    # what a summary grant reveals. The noninterference harness reads this declaration; the summary
+    # (credit/summary.py) must read no other item.
+    reads_from = (
+        "credit.record",
+        (
+            "subject_key",
+            "kind",
+            "severity",
+            "decision_date",
+            "publicity_end_date",
+            "listed_from",
+            "listed_until",
+            "withdrawn_on",
+            "list_name",
+            "list_year",
+        ),
+    )
 
     class Meta:
         proxy = True

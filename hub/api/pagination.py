@@ -122,6 +122,18 @@ class CursorPagination(DRFCursorPagination):
 
     # -- pages ------------------------------------------------------------
 
+    def get_page_size(self, request):
+        """``?page_size=``: ASCII digits from 1; above 1000 it is capped (API.md). Anything else is a 400."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+            raise BadRequest(
+                _("page_size: a whole number from 1 to %(max)d.") % {"max": self.max_page_size},
+                code="invalid_page_size",
+            )
+        return min(int(raw), self.max_page_size)
+
     def get_ordering(self, request, queryset, view):
         ordering = list(super().get_ordering(request, queryset, view))
         if not any(term.lstrip("-") in (TIE_BREAKER, "pk") for term in ordering):

@@ -48,6 +48,12 @@ class Profile:
             target.setdefault(item.dataset, set()).add(item.field)
             mode = MODES.index(grant.mode) + 1
             modes[item.dataset] = max(modes.get(item.dataset, 0), mode)
+            # A derived dataset (the credit summary) reveals, to whoever holds it, what it is
+            # computed from: those items of its source dataset are the caller's to learn.
+            derived = getattr(catalogue.get(item.dataset).model, "reads_from", None)
+            if derived and grant.mode in ("lookup", "search"):
+                source_dataset, fields = derived
+                clear.setdefault(source_dataset, set()).update(fields)
         for code, fields in clear.items():
             masked.get(code, set()).difference_update(fields)
         return Visibility(

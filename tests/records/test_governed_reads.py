@@ -268,3 +268,11 @@ def test_the_schema_names_the_items_each_filter_needs(client):
     assert "valid_from" in parameters["valid_on"]["description"]
     assert "valid_to" in parameters["valid_on"]["description"]
     assert {"q", "ordering", "cursor", "page_size"} <= set(parameters)
+
+
+@pytest.mark.parametrize("size", ["0", "-1", "x", "１０", "²", "1e3", ""])
+def test_a_page_size_that_is_not_a_whole_number_from_1_is_a_400(size):
+    _s, client = make_system(grants=grants(("id_number", "search", False)))
+    response = client.get(URL, {"page_size": size})
+    assert response.status_code == 400 and response.json()["code"] == "invalid_page_size"
+    assert "page_size" in response.json()["detail"]
