@@ -29,6 +29,7 @@ from django.conf import settings
 
 # Cursors are short-lived links; a hostile one is refused before decryption when it is absurdly long.
 MAX_CURSOR_LENGTH = 4096
+PAD = 96
 
 
 class InvalidCursor(ValueError):
@@ -69,6 +70,9 @@ def binding(request, *, exclude=("cursor", "page_size")):
 def seal(payload, bound_to):
     """``payload`` (JSON-able) as an opaque URL-safe token bound to ``bound_to`` (bytes)."""
     plain = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    # Padded to a multiple of PAD bytes: a cursor's length would otherwise tell how many digits
+    # the position has (an internal id is a rough count of the table's rows).
+    plain += b" " * (-len(plain) % PAD)
     token = _cipher(settings.SECRET_KEY).encrypt(plain, [bound_to])
     return base64.urlsafe_b64encode(token).decode().rstrip("=")
 

@@ -156,8 +156,12 @@ class GovernedViewSet(viewsets.GenericViewSet):
         except DjangoValidationError as exc:
             raise exceptions.ValidationError({self.dataset.natural_key: exc.messages}) from None
 
+    def shown_fields(self, mode):
+        """The items a response at ``mode`` shows: the granted ones, less any a library withholds."""
+        return self.scope.fields(mode)
+
     def render(self, instance_or_list, mode, *, many=False):
-        fields = self.scope.fields(mode)
+        fields = self.shown_fields(mode)
         masks = self.scope.masks(mode)
         context = {"request": self.request, "fields": fields, "masks": masks}
         if self.request.query_params.get("provenance") in ("1", "true", "True"):
@@ -339,7 +343,7 @@ class GovernedViewSet(viewsets.GenericViewSet):
         self.require(Mode.LOOKUP)
         key = self.clean_key(key)
         self.audit.subject_keys = [key]
-        fields = self.scope.fields(Mode.LOOKUP)
+        fields = self.shown_fields(Mode.LOOKUP)
         versions = history.versions(
             self.queryset.model, self.dataset.natural_key, key, fields, self.scope.masks(Mode.LOOKUP)
         )

@@ -54,6 +54,19 @@ class LicenceViewSet(GovernedViewSet):
                 licence.current_status = licence.status
         return super().render(instance_or_list, mode, many=many)
 
+    def shown_fields(self, mode):
+        """The granted items, without the hub's signature unless every signed item is usable too.
+
+        The signature is deterministic and its public key is published: with it,
+        anyone can test a guess of any signed item offline (a masked holder name,
+        an ungranted holder key). So it is shown only to a caller who may see
+        every signed item in the clear at that mode.
+        """
+        fields = super().shown_fields(mode)
+        if "signature" in fields and not all(self.scope.usable(f, mode) for f in signing.SIGNED_FIELDS):
+            fields = [f for f in fields if f != "signature"]
+        return fields
+
     def status_for(self, record):
         """The status a verify caller may learn: the derived one only with the term's end verifiable."""
         return record.current_status if self.scope.usable("valid_to", Mode.VERIFY) else record.status

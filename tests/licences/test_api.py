@@ -178,11 +178,16 @@ class TestVerify:
 
     def test_expired_status_is_derived(self):
         licence = issue_id_card(issue_date=datetime.date(1998, 3, 3))
-        client = verifier("status")
+        client = verifier("status", "valid_to")
         answer = client.post(
             f"{URL}verify/", {"identifier": licence.identifier, "status": "valid"}, format="json"
         )
         assert answer.json()["status"] == "expired" and answer.json()["items"] == {"status": False}
+        # without the end of the term the caller gets the stored state: "expired" would tell it
+        stored = verifier("status").post(
+            f"{URL}verify/", {"identifier": licence.identifier, "status": "valid"}, format="json"
+        )
+        assert stored.json()["status"] == "valid" and stored.json()["items"] == {"status": True}
 
     def test_malformed_identifier_is_400_naming_the_rule(self):
         licence = issue_id_card()
@@ -321,13 +326,16 @@ class TestSearchAndHolder:
 
     def test_as_of_reads_expiry_on_that_day(self):
         licence = issue_id_card(issue_date=datetime.date(1998, 3, 3))  # term ended 2018-03-03
-        client = searcher("status", mode="lookup")
+        client = searcher("status", "valid_to", mode="lookup")
         assert client.get(f"{URL}{licence.identifier}/").json()["status"] == "expired"
+        assert searcher("status", mode="lookup").get(f"{URL}{licence.identifier}/").json() == {
+            "status": "valid"
+        }
         Licence.history.filter(identifier=licence.identifier).update(
             history_date=datetime.datetime(2010, 1, 1, tzinfo=datetime.UTC)
         )
         then = client.get(f"{URL}{licence.identifier}/", {"as_of": "2015-06-01"}).json()
-        assert then == {"status": "valid"}
+        assert then == {"status": "valid", "valid_to": "2018-03-03"}
 
     def test_verify_holder_key_ignores_case_of_the_check_x(self):
         from population.demo import make_id_number
@@ -449,3 +457,25 @@ def test_verify_without_the_identifier_grant_says_nothing_of_existence():
         f"{URL}verify/", {"identifier": licence.identifier, "surface_data": {}}, format="json"
     )
     assert empty.status_code == 400 and "surface_data" in str(empty.json())
+
+
+@pytest.mark.django_db
+def test_the_signature_is_shown_only_with_every_signed_item_in_the_clear():
+    """With the public key, a shown signature would test guesses of a masked holder name offline."""
+    from licences import signing
+
+    licence = issue_id_card()
+    partial = make_system(
+        grants=[
+            ("licences.licence.signature", "lookup", False),
+            ("licences.licence.holder_name", "lookup", True),
+        ]
+    )[1]
+    body = partial.get(f"{URL}{licence.identifier}/").json()
+    assert "signature" not in body and body["holder_name"] != licence.holder_name
+    history = partial.get(f"{URL}{licence.identifier}/history/").json()["results"]
+    assert all("signature" not in version["changes"] for version in history)
+    everything = make_system(
+        grants=[(f"licences.licence.{f}", "lookup", False) for f in (*signing.SIGNED_FIELDS, "signature")]
+    )[1]
+    assert everything.get(f"{URL}{licence.identifier}/").json()["signature"] == licence.signature

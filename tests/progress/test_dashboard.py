@@ -126,11 +126,12 @@ def test_api_returns_the_dashboard_figures(populated):
     assert len(body["trend"]["weeks"]) == 12
 
 
-def test_systems_may_read_the_progress_api(populated):
-    _system, client = make_system()
+def test_systems_may_not_read_the_progress_api(populated):
+    """The figures count every system's calls and records shared: the joint meeting's, not a consumer's."""
+    _system, client = make_system(grants=[("population.person.name", "search", False)])
     response = client.get("/api/v1/progress/?batch=test-batch")
-    assert response.status_code == 200
-    assert response.json()["batch"] == "test-batch"
+    assert response.status_code == 403
+    assert "records" not in response.content.decode() and "calls" not in response.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -276,3 +276,17 @@ def test_a_page_size_that_is_not_a_whole_number_from_1_is_a_400(size):
     response = client.get(URL, {"page_size": size})
     assert response.status_code == 400 and response.json()["code"] == "invalid_page_size"
     assert "page_size" in response.json()["detail"]
+
+
+def test_a_cursors_length_does_not_tell_the_size_of_its_position():
+    from django.test import RequestFactory
+
+    from hub.records import cursors
+
+    request = RequestFactory().get(URL)
+    request.query_params = request.GET
+    bound = cursors.binding(request)
+    lengths = {
+        len(cursors.seal({"d": "n", "v": [position]}, bound)) for position in (7, 70_000, 7_000_000_000)
+    }
+    assert len(lengths) == 1

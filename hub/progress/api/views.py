@@ -14,10 +14,15 @@ from ..views import BadFilter, can_view, parse_filters
 
 
 class CanViewProgress(permissions.BasePermission):
-    """Joint-meeting members (the dashboard permission) and registered systems: aggregates only."""
+    """Joint-meeting members and operators (the dashboard permission) only, never a system's API key.
+
+    The figures count records and every system's calls (sharing volume, records
+    shared): build oversight for the joint meeting, not something a consuming
+    system holds a grant for.
+    """
 
     def has_permission(self, request, view):
-        return isinstance(request.user, SystemPrincipal) or can_view(request.user)
+        return not isinstance(request.user, SystemPrincipal) and can_view(request.user)
 
 
 class ProgressView(APIView):

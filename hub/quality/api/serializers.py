@@ -10,7 +10,7 @@ from ..models import QualityIssue
 
 class FeedbackSerializer(serializers.Serializer):
     dataset = serializers.CharField(max_length=64, help_text=_("Dataset code, e.g. population.person."))
-    key = serializers.CharField(max_length=64, help_text=_("Natural key of the record."))
+    key = serializers.CharField(max_length=128, help_text=_("Natural key of the record."))
     item = serializers.CharField(
         max_length=128, help_text=_("Item code or field, e.g. population.person.name.")
     )
