@@ -534,6 +534,13 @@ MUTATIONS = [
         "tests/records/test_governed_reads.py",
     ),
     (
+        "division chain loops on a parent cycle",
+        "geodata/api/views.py",
+        "            while code in records and records[code] not in chain:\n",
+        "            while code in records and len(chain) < 50:\n",
+        "tests/geodata/test_api.py",
+    ),
+    (
         "issue list names a hidden partition's department",
         "hub/quality/api/serializers.py",
         "        if not shows[issue.dataset.code]:\n",

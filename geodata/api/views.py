@@ -214,7 +214,9 @@ class DivisionViewSet(SpatialMixin, GovernedViewSet):
         if hits:
             records = {d.code: d for d in Division.objects.filter(code__in=self._ancestors(hits[0]))}
             code = hits[0]
-            while code in records:
+            # Stop at a code seen before: a parent_code that points back down the chain (bad data)
+            # must end the walk, not loop.
+            while code in records and records[code] not in chain:
                 chain.append(records[code])
                 code = records[code].parent_code
         visible = "code" in self.scope.fields(Mode.SEARCH)

@@ -422,3 +422,15 @@ def test_demo_seed_resource_units_and_place_names_are_served(loaded_divisions):
     found = places.get("/api/v1/geodata/place-names/", {"division": "320100", "page_size": 500}).json()
     assert found["results"] and all(r["division_code"].startswith("3201") for r in found["results"])
     assert len(found["results"]) == PlaceName.objects.filter(division_code__startswith="3201").count()
+
+
+@pytest.mark.django_db
+def test_locate_ends_on_a_parent_code_cycle(loaded_divisions):
+    """Bad data (a county whose parent points back at it) ends the chain instead of looping."""
+    from geodata.models import Division
+
+    Division.objects.filter(code="320100").update(parent_code="320102")
+    client = geo_client("division", *LOCATE)
+    response = client.get("/api/v1/geodata/divisions/locate/", {"lon": 118.796, "lat": 32.060})
+    assert response.status_code == 200
+    assert [f["id"] for f in response.json()["features"]] == ["320102", "320100"]
