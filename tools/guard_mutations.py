@@ -85,7 +85,7 @@ MUTATIONS = [
     (
         "history shows every item",
         "hub/records/views.py",
-        "        fields = self.scope.fields(Mode.LOOKUP)\n        versions = history.versions(",
+        "        fields = self.shown_fields(Mode.LOOKUP)\n        versions = history.versions(",
         "        fields = [i.field for i in self.dataset.items]\n        versions = history.versions(",
     ),
     (
