@@ -541,6 +541,13 @@ MUTATIONS = [
         "tests/geodata/test_api.py",
     ),
     (
+        "a refused batch's call row names no batch",
+        "hub/records/ingest/service.py",
+        "            refusal.batch_id = batch_id",
+        "            pass",
+        "tests/access/test_audit_every_call.py",
+    ),
+    (
         "issue list names a hidden partition's department",
         "hub/quality/api/serializers.py",
         "        if not shows[issue.dataset.code]:\n",

@@ -22,6 +22,7 @@ from hub.api.exceptions import body_too_large
 
 from .ingest import BodyTooLarge, IngestInputError, InvalidRows, UnknownDataset, detect_format, ingest
 from .models import IngestBatch
+from .sources import SourceRuleViolation
 
 
 class IsProviderSystem(BasePermission):
@@ -98,19 +99,23 @@ class IngestView(APIView):
         system = request.user.system
         key = request.META.get("HTTP_IDEMPOTENCY_KEY", "").strip()[:200] or None
         try:
-            outcome = ingest(
-                dataset,
-                request._request,  # streamed: the body is never held whole in memory
-                fmt=fmt,
-                encoding=request.query_params.get("encoding") or _charset(content_type),
-                department=system.department.code,
-                system=system,
-                channel="api",
-                idempotency_key=key,
-                all_or_nothing=_truthy(request.query_params.get("all_or_nothing", "")),
-                reason=request.META.get("HTTP_X_REASON", "")[:100],
-                limit=limit,
-            )
+            try:
+                outcome = ingest(
+                    dataset,
+                    request._request,  # streamed: the body is never held whole in memory
+                    fmt=fmt,
+                    encoding=request.query_params.get("encoding") or _charset(content_type),
+                    department=system.department.code,
+                    system=system,
+                    channel="api",
+                    idempotency_key=key,
+                    all_or_nothing=_truthy(request.query_params.get("all_or_nothing", "")),
+                    reason=request.META.get("HTTP_X_REASON", "")[:100],
+                    limit=limit,
+                )
+            except (IngestInputError, SourceRuleViolation) as refusal:
+                draft.batch = getattr(refusal, "batch_id", None)  # the refused batch's own record
+                raise
         except UnknownDataset as error:
             return Response(error.as_dict(), status=404)
         except BodyTooLarge as error:

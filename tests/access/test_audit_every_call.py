@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from hub.access import audit
 from hub.access.models import AuditEntry
 from hub.access.throttling import SystemRateThrottle
+from hub.records.models import IngestBatch
 from tests.access.test_audit import as_database_owner
 from tests.factories import make_person, make_steward, make_system
 from tests.records.ingest_helpers import URL as INGEST_URL
@@ -209,6 +210,9 @@ def test_ingest_calls_leave_their_own_rows_linked_to_the_batch():
 
     response, row = one_row_for(lambda: gat.post(INGEST_URL, data=b"[{", content_type="application/json"))
     assert response.status_code == 400 and row.mode == "ingest" and names(row, system)
+    # a refused batch is recorded too (its report says why), and the call's row names it
+    refused = IngestBatch.objects.exclude(pk=batch).get()
+    assert row.batch == refused.pk
     assert audit.verify()[1] is None
 
 

@@ -182,6 +182,7 @@ def ingest(
     except (IngestInputError, SourceRuleViolation) as refusal:
         if not dry_run:
             _record_failure(batch_id, dataset_code, department_code, system, user, channel, refusal)
+            refusal.batch_id = batch_id  # so the call's audit row names the refused batch too
         raise
     # The batch row is already committed; answering from it in memory rather than
     # reading it back means nothing can fail after the commit (a busy SQLite
