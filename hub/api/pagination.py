@@ -127,12 +127,14 @@ class CursorPagination(DRFCursorPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        digits = raw.lstrip("0")
+        if not (raw.isascii() and raw.isdigit()) or not digits:
             raise BadRequest(
                 _("page_size: a whole number from 1 to %(max)d.") % {"max": self.max_page_size},
                 code="invalid_page_size",
             )
-        return min(int(raw), self.max_page_size)
+        # Compared by length first: int() refuses strings of thousands of digits.
+        return self.max_page_size if len(digits) > 6 else min(int(digits), self.max_page_size)
 
     def get_ordering(self, request, queryset, view):
         ordering = list(super().get_ordering(request, queryset, view))

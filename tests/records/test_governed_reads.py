@@ -278,6 +278,14 @@ def test_a_page_size_that_is_not_a_whole_number_from_1_is_a_400(size):
     assert "page_size" in response.json()["detail"]
 
 
+def test_a_huge_page_size_is_capped_not_a_500():
+    make_person()
+    _s, client = make_system(grants=grants(("id_number", "search", False)))
+    for size in ("9" * 5000, "0" * 4999 + "5", "1001"):
+        response = client.get(URL, {"page_size": size})
+        assert response.status_code == 200, size[:8]
+
+
 def test_a_cursors_length_does_not_tell_the_size_of_its_position():
     from django.test import RequestFactory
 
