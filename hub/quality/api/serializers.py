@@ -84,9 +84,8 @@ class SystemIssueSerializer(IssueSerializer):
             except catalogue.UnknownDataset:
                 spec = None
             partition = spec.partition_field if spec else ""
-            shows[issue.dataset.code] = not partition or (
-                resolve(self.context["request"], spec).mode_of(partition) >= Mode.LOOKUP
-                and not resolve(self.context["request"], spec).masked(partition, Mode.LOOKUP)
+            shows[issue.dataset.code] = not partition or resolve(self.context["request"], spec).usable(
+                partition, Mode.LOOKUP
             )
         if not shows[issue.dataset.code]:
             data["department"] = None
